@@ -1,0 +1,131 @@
+#include "common/cli.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "common/errors.hpp"
+#include "common/names.hpp"
+
+namespace pgkit {
+
+void add_connection_options(CLI::App& app, ConnectionOptions& options, DatabaseOption which) {
+    app.add_option("-h,--host", options.host, "database server host or socket directory")
+        ->type_name("HOSTNAME")
+        ->group(connection_group);
+    app.add_option("-p,--port", options.port, "database server port")
+        ->type_name("PORT")
+        ->group(connection_group);
+    app.add_option("-U,--username", options.username, "user name to connect as")
+        ->type_name("USERNAME")
+        ->group(connection_group);
+    app.add_flag("-w,--no-password", options.no_password, "never prompt for password")
+        ->group(connection_group);
+    app.add_flag("-W,--password", options.force_password, "force password prompt")
+        ->group(connection_group);
+    if (which == DatabaseOption::maintenance_db) {
+        app.add_option("--maintenance-db", options.dbname,
+                       "alternate maintenance database (or a connection string)")
+            ->type_name("DBNAME")
+            ->group(connection_group);
+    } else {
+        app.add_option("-d,--dbname", options.dbname,
+                       "database to connect to (or a connection string)")
+            ->type_name("DBNAME")
+            ->group(connection_group);
+    }
+    app.add_option("--connect-timeout", options.connect_timeout,
+                   "give up connecting after SECONDS (default 10)")
+        ->type_name("SECONDS")
+        ->group(connection_group);
+    app.add_option("--wait", options.wait_seconds,
+                   "keep trying to connect for up to SECONDS")
+        ->type_name("SECONDS")
+        ->group(connection_group);
+}
+
+void validate_connection_options(const ConnectionOptions& options) {
+    if (options.port) {
+        check_port_list(*options.port);
+    }
+    if (options.connect_timeout && *options.connect_timeout < 0) {
+        throw UsageError("--connect-timeout must be 0 (wait forever) or more seconds");
+    }
+    if (options.wait_seconds && *options.wait_seconds < 0) {
+        throw UsageError("--wait must be 0 or more seconds");
+    }
+    if (options.no_password && options.force_password) {
+        throw UsageError("-w/--no-password and -W/--password cannot be used together");
+    }
+}
+
+namespace {
+
+std::string option_label(const CLI::Option& option) {
+    std::string label;
+    const auto& shorts = option.get_snames();
+    const auto& longs = option.get_lnames();
+    label += shorts.empty() ? "    " : fmt::format("-{}, ", shorts.front());
+    if (!longs.empty()) {
+        label += "--" + longs.front();
+    } else if (!shorts.empty()) {
+        label.resize(label.size() - 2);  // a short option alone: drop the ", "
+    }
+    if (option.get_type_size() != 0 && !option.get_type_name().empty()) {
+        label += (longs.empty() ? " " : "=") + option.get_type_name();
+    }
+    return label;
+}
+
+void append_group(std::string& out, const CLI::App& app, const std::string& group) {
+    constexpr std::size_t label_width = 29;
+    for (const CLI::Option* option : app.get_options()) {
+        if (option->get_group() != group ||
+            (option->get_lnames().empty() && option->get_snames().empty())) {
+            continue;
+        }
+        const std::string label = option_label(*option);
+        if (label.size() <= label_width - 1) {
+            out += fmt::format("  {:<{}}{}\n", label, label_width, option->get_description());
+        } else {
+            out += fmt::format("  {}\n  {:<{}}{}\n", label, "", label_width,
+                               option->get_description());
+        }
+    }
+}
+
+}  // namespace
+
+std::string format_help(const CLI::App& app, const std::string& purpose,
+                        const std::vector<std::string>& usage, const std::string& closing) {
+    std::string out = purpose + "\n\nUsage:\n";
+    for (const auto& line : usage) {
+        out += "  " + line + "\n";
+    }
+    out += "\nOptions:\n";
+    append_group(out, app, options_group);
+    out += "\nConnection options:\n";
+    append_group(out, app, connection_group);
+    if (!closing.empty()) {
+        out += "\n" + closing + "\n";
+    }
+    return out;
+}
+
+std::string describe_parse_error(const CLI::ParseError& error) {
+    std::string message = error.what();
+    if (message.rfind("The following argument", 0) == 0) {
+        // "The following argument was not expected: --bogus"
+        const auto colon = message.find(": ");
+        message = "unrecognized option or argument: " +
+                  (colon == std::string::npos ? message : message.substr(colon + 2));
+    } else if (message.rfind("Could not convert: ", 0) == 0) {
+        message = "invalid value: " + message.substr(19);
+    }
+    if (!message.empty()) {
+        message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    }
+    return message;
+}
+
+}  // namespace pgkit

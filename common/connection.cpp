@@ -1,0 +1,117 @@
+#include "common/connection.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "common/errors.hpp"
+#include "common/interrupt.hpp"
+#include "common/password_prompt.hpp"
+
+namespace pgkit {
+
+Connector::Connector(ConnectionOptions options, std::string application_name,
+                     SessionOptions session)
+    : options_(std::move(options)),
+      application_name_(std::move(application_name)),
+      session_options_(session) {}
+
+ConnectionHandle Connector::connect_once(const std::string& dbname) {
+    std::vector<const char*> keywords;
+    std::vector<const char*> values;
+    auto add = [&](const char* keyword, const std::optional<std::string>& value) {
+        if (value) {
+            keywords.push_back(keyword);
+            values.push_back(value->c_str());
+        }
+    };
+    // The default timeout comes before dbname, so that a connection string can override it;
+    // an explicit --connect-timeout comes after, and wins.
+    std::optional<std::string> default_timeout;
+    if (!options_.connect_timeout && std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
+        default_timeout = std::to_string(default_connect_timeout_seconds);
+    }
+    add("connect_timeout", default_timeout);
+    // Same order as PostgreSQL's tools: host, port and user first, then dbname, whose
+    // connection string (when it is one) overrides them.
+    add("host", options_.host);
+    add("port", options_.port);
+    add("user", options_.username);
+    add("password", password_);
+    add("dbname", std::optional<std::string>(dbname));
+    add("fallback_application_name", std::optional<std::string>(application_name_));
+    std::optional<std::string> explicit_timeout;
+    if (options_.connect_timeout) {
+        explicit_timeout = std::to_string(*options_.connect_timeout);
+    }
+    add("connect_timeout", explicit_timeout);
+    keywords.push_back(nullptr);
+    values.push_back(nullptr);
+    return ConnectionHandle(PQconnectdbParams(keywords.data(), values.data(), 1), &PQfinish);
+}
+
+Session Connector::connect(const std::string& dbname, bool secure_search_path) {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                           std::chrono::duration<double>(options_.wait_seconds.value_or(0)));
+    auto backoff = std::chrono::milliseconds(100);
+
+    if (options_.force_password && !password_) {
+        password_ = read_password_from_terminal("Password: ");
+    }
+    while (true) {
+        ConnectionHandle connection = connect_once(dbname);
+        if (!connection) {
+            throw Error(Exit::connect, "out of memory while connecting");
+        }
+        if (PQstatus(connection.get()) == CONNECTION_OK) {
+            Session session(std::move(connection), session_options_);
+            if (secure_search_path) {
+                session.query("SELECT pg_catalog.set_config('search_path', '', false)");
+            }
+            return session;
+        }
+        const bool needs_password = PQconnectionNeedsPassword(connection.get()) != 0;
+        if (needs_password && !password_ && !options_.no_password) {
+            const char* user = PQuser(connection.get());
+            password_ = read_password_from_terminal(
+                user != nullptr && *user != '\0' ? fmt::format("Password for user {}: ", user)
+                                                 : std::string("Password: "));
+            if (password_) {
+                continue;  // ask the server again, now with a password
+            }
+        }
+        ConnectionError error =
+            classify_connection_failure(PQerrorMessage(connection.get()), needs_password);
+        connection.reset();
+        throw_if_interrupted();
+        if (error.code() != Exit::connect || Clock::now() + backoff > deadline) {
+            throw error;
+        }
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+    }
+}
+
+Session Connector::connect_maintenance(bool avoid_postgres) {
+    if (options_.dbname) {
+        return connect(*options_.dbname);
+    }
+    if (!avoid_postgres) {
+        try {
+            return connect("postgres");
+        } catch (const ConnectionError& error) {
+            if (error.failure() != ConnectFailure::database_missing) {
+                throw;
+            }
+        }
+    }
+    return connect("template1");
+}
+
+}  // namespace pgkit

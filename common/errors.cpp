@@ -1,0 +1,250 @@
+#include "common/errors.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <utility>
+
+namespace pgkit {
+namespace {
+
+bool contains(std::string_view haystack, std::string_view needle) {
+    return haystack.find(needle) != std::string_view::npos;
+}
+
+struct FailurePattern {
+    std::string_view text;
+    ConnectFailure failure;
+};
+
+/// Ordered: the first pattern found in libpq's message wins. libpq sends no SQLSTATE to the
+/// client for a failed connection, so its (English) text is all there is; the tools never call
+/// setlocale(), which keeps libpq's own messages untranslated.
+constexpr std::array<FailurePattern, 16> failure_patterns{{
+    {"fe_sendauth: no password supplied", ConnectFailure::no_password},
+    {"password authentication failed", ConnectFailure::password_failed},
+    {"no pg_hba.conf entry", ConnectFailure::no_hba_entry},
+    {"pg_hba.conf rejects connection", ConnectFailure::no_hba_entry},
+    {"is not permitted to log in", ConnectFailure::login_not_allowed},
+    {"role \"", ConnectFailure::role_missing},  // completed by the "does not exist" check below
+    {"database \"", ConnectFailure::database_missing},
+    {"the database system is starting up", ConnectFailure::starting_up},
+    {"the database system is shutting down", ConnectFailure::starting_up},
+    {"the database system is in recovery mode", ConnectFailure::starting_up},
+    {"the database system is not yet accepting connections", ConnectFailure::starting_up},
+    {"the database system is not accepting connections", ConnectFailure::starting_up},
+    {"too many clients already", ConnectFailure::too_many},
+    {"remaining connection slots are reserved", ConnectFailure::too_many},
+    {"too many connections for", ConnectFailure::too_many},
+    {"timeout expired", ConnectFailure::timeout},
+}};
+
+ConnectFailure failure_kind(std::string_view message, bool needs_password) {
+    if (needs_password && contains(message, "no password supplied")) {
+        return ConnectFailure::no_password;
+    }
+    for (const auto& pattern : failure_patterns) {
+        if (!contains(message, pattern.text)) {
+            continue;
+        }
+        if (pattern.failure == ConnectFailure::role_missing ||
+            pattern.failure == ConnectFailure::database_missing) {
+            if (!contains(message, "\" does not exist")) {
+                continue;
+            }
+        }
+        return pattern.failure;
+    }
+    if (contains(message, "Connection refused")) {
+        return ConnectFailure::refused;
+    }
+    if (contains(message, "No such file or directory") && contains(message, "socket")) {
+        return ConnectFailure::no_socket;
+    }
+    if (contains(message, "could not translate host name") ||
+        contains(message, "Name or service not known") ||
+        contains(message, "Temporary failure in name resolution")) {
+        return ConnectFailure::unknown_host;
+    }
+    if (contains(message, "Connection timed out") || contains(message, "No route to host") ||
+        contains(message, "Network is unreachable")) {
+        return ConnectFailure::timeout;
+    }
+    return ConnectFailure::other;
+}
+
+std::pair<Exit, std::string> exit_and_hint(ConnectFailure failure) {
+    switch (failure) {
+        case ConnectFailure::no_socket:
+            return {Exit::connect,
+                    "Is the server running, and accepting connections on that socket? Pass the "
+                    "socket directory with -h or PGHOST, and the port with -p or PGPORT."};
+        case ConnectFailure::refused:
+            return {Exit::connect,
+                    "Is the server running on that host and accepting TCP/IP connections on that "
+                    "port? Use --wait=SECONDS to wait for a server that is still starting."};
+        case ConnectFailure::timeout:
+            return {Exit::connect,
+                    "The server did not answer in time. Check the host and any firewall, or "
+                    "raise --connect-timeout."};
+        case ConnectFailure::unknown_host:
+            return {Exit::connect, "Check the host name given with -h or PGHOST."};
+        case ConnectFailure::starting_up:
+            return {Exit::connect,
+                    "The server is starting up or shutting down; try again, or use "
+                    "--wait=SECONDS to keep trying."};
+        case ConnectFailure::too_many:
+            return {Exit::connect,
+                    "All connection slots are in use; try again later, or use --wait=SECONDS."};
+        case ConnectFailure::no_password:
+            return {Exit::login,
+                    "The server asks for a password: set PGPASSWORD, add a line to ~/.pgpass "
+                    "(or the file PGPASSFILE names), or pass -W to be asked for it."};
+        case ConnectFailure::password_failed:
+            return {Exit::login,
+                    "Check the password (PGPASSWORD, ~/.pgpass) and the user name given with -U "
+                    "or PGUSER."};
+        case ConnectFailure::no_hba_entry:
+            return {Exit::login,
+                    "The server's pg_hba.conf has no line that allows this host, user and "
+                    "database; ask its administrator to add one."};
+        case ConnectFailure::role_missing:
+            return {Exit::login, "Connect as an existing role with -U or PGUSER."};
+        case ConnectFailure::database_missing:
+            return {Exit::login,
+                    "Name an existing database to connect to (--maintenance-db or --dbname), or "
+                    "create it first with pg-createdb."};
+        case ConnectFailure::login_not_allowed:
+            return {Exit::login, "The role lacks the LOGIN attribute; connect as another role."};
+        case ConnectFailure::other:
+            break;
+    }
+    return {Exit::connect, {}};
+}
+
+}  // namespace
+
+std::string first_line(std::string_view message, std::string* rest) {
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+        message.remove_suffix(1);
+    }
+    const auto newline = message.find('\n');
+    std::string head{message.substr(0, newline)};
+    if (rest != nullptr) {
+        rest->clear();
+        if (newline != std::string_view::npos) {
+            std::string_view tail = message.substr(newline + 1);
+            // libpq indents continuation lines with a tab; keep them as sentences.
+            while (!tail.empty()) {
+                const auto end = tail.find('\n');
+                std::string_view line = tail.substr(0, end);
+                while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) {
+                    line.remove_prefix(1);
+                }
+                if (!line.empty()) {
+                    if (!rest->empty()) {
+                        rest->push_back(' ');
+                    }
+                    rest->append(line);
+                }
+                if (end == std::string_view::npos) {
+                    break;
+                }
+                tail.remove_prefix(end + 1);
+            }
+        }
+    }
+    return head;
+}
+
+ConnectionError classify_connection_failure(std::string_view libpq_message, bool needs_password) {
+    const ConnectFailure failure = failure_kind(libpq_message, needs_password);
+    auto [code, hint] = exit_and_hint(failure);
+    std::string rest;
+    std::string message = first_line(libpq_message, &rest);
+    // libpq's "connection to server ... failed: FATAL:  x" reads better with the severity
+    // dropped, as PostgreSQL's own tools print it.
+    for (std::string_view severity : {"FATAL:  ", "ERROR:  "}) {
+        if (auto at = message.find(severity); at != std::string::npos) {
+            message.erase(at, severity.size());
+        }
+    }
+    if (hint.empty()) {
+        hint = rest;
+    }
+    return ConnectionError(failure, code, std::move(message), std::move(hint));
+}
+
+Exit exit_for_sqlstate(std::string_view sqlstate) {
+    if (sqlstate.size() != 5) {
+        return Exit::server;
+    }
+    const std::string_view sql_class = sqlstate.substr(0, 2);
+    if (sqlstate == "42P04" || sqlstate == "42710" || sqlstate == "42P07" ||
+        sqlstate == "42P06") {
+        return Exit::conflict;  // duplicate database, object, table, schema
+    }
+    if (sql_class == "08" || sqlstate == "57P01" || sqlstate == "57P02" ||
+        sqlstate == "57P03" || sql_class == "53") {
+        return Exit::connect;  // connection lost, server shut down, out of resources
+    }
+    if (sql_class == "28") {
+        return Exit::login;
+    }
+    if (sql_class == "22" || sql_class == "23") {
+        return Exit::bad_input;  // data exception, integrity constraint violation
+    }
+    return Exit::server;
+}
+
+std::string hint_for_sqlstate(std::string_view sqlstate) {
+    if (sqlstate == "25006") {
+        return "The server is read-only: it is a standby, or default_transaction_read_only is "
+               "on. Connect to the primary, e.g. list both hosts with -h and add "
+               "target_session_attrs=read-write to the connection string.";
+    }
+    if (sqlstate == "42501") {
+        return "Connect as a role with the privilege (-U), or ask for it to be granted.";
+    }
+    if (sqlstate == "55P03") {
+        return "Another session holds a lock on the object; try again when it is done.";
+    }
+    if (sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
+        sqlstate.substr(0, 2) == "08") {
+        return "The connection to the server was lost; nothing of the unfinished transaction "
+               "was committed. Try again when the server is back.";
+    }
+    return {};
+}
+
+SqlError sql_error_from_result(const PGresult* result, PGconn* connection) {
+    auto field = [&](int code) -> std::string {
+        const char* value = result != nullptr ? PQresultErrorField(result, code) : nullptr;
+        return value != nullptr ? value : "";
+    };
+    std::string sqlstate = field(PG_DIAG_SQLSTATE);
+    std::string message = field(PG_DIAG_MESSAGE_PRIMARY);
+    std::string detail = field(PG_DIAG_MESSAGE_DETAIL);
+    std::string hint = field(PG_DIAG_MESSAGE_HINT);
+    if (message.empty()) {
+        // No error fields: libpq failed on its own (connection lost, out of memory).
+        std::string rest;
+        message = first_line(connection != nullptr ? PQerrorMessage(connection) : "", &rest);
+        if (message.empty()) {
+            message = "the server returned no result";
+        }
+        if (detail.empty()) {
+            detail = rest;
+        }
+        if (connection != nullptr && PQstatus(connection) == CONNECTION_BAD && sqlstate.empty()) {
+            sqlstate = "08006";  // connection_failure
+        }
+    }
+    if (hint.empty()) {
+        hint = hint_for_sqlstate(sqlstate);
+    }
+    return SqlError(exit_for_sqlstate(sqlstate), std::move(message), std::move(detail),
+                    std::move(hint), std::move(sqlstate));
+}
+
+}  // namespace pgkit

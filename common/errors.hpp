@@ -1,0 +1,117 @@
+#pragma once
+/// Typed errors of the kit. Library code throws them; only the tool wrapper (tool.cpp) prints
+/// them and turns them into the exit status the contract promises.
+
+#include <libpq-fe.h>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace pgkit {
+
+/// Exit statuses of docs/contract.md. 128+N (a signal) is computed, not listed.
+enum class Exit : int {
+    ok = 0,
+    server = 1,     ///< the server refused or failed the operation
+    usage = 2,      ///< bad command line; nothing was sent
+    connect = 3,    ///< could not connect; trying again later may help
+    login = 4,      ///< reached the server, but the login was refused
+    conflict = 5,   ///< the object exists, or exists in a state that cannot be converged
+    bad_input = 6,  ///< a file is missing, unreadable or rejected
+};
+
+class Error : public std::runtime_error {
+public:
+    Error(Exit code, std::string message, std::string detail = {}, std::string hint = {},
+          std::string sqlstate = {})
+        : std::runtime_error(std::move(message)),
+          code_(code),
+          detail_(std::move(detail)),
+          hint_(std::move(hint)),
+          sqlstate_(std::move(sqlstate)) {}
+
+    Exit code() const { return code_; }
+    int exit_status() const { return static_cast<int>(code_); }
+    const std::string& detail() const { return detail_; }
+    const std::string& hint() const { return hint_; }
+    const std::string& sqlstate() const { return sqlstate_; }
+
+private:
+    Exit code_;
+    std::string detail_;
+    std::string hint_;
+    std::string sqlstate_;
+};
+
+/// A bad command line (exit 2). Thrown before anything is sent to a server.
+class UsageError : public Error {
+public:
+    explicit UsageError(std::string message, std::string hint = {})
+        : Error(Exit::usage, std::move(message), {}, std::move(hint)) {}
+};
+
+/// The server answered a statement with an error.
+class SqlError : public Error {
+public:
+    using Error::Error;
+};
+
+/// Why a connection attempt failed, as far as libpq's message tells.
+enum class ConnectFailure {
+    no_socket,          ///< no server socket in that directory
+    refused,            ///< nothing listens on that host and port
+    timeout,            ///< connect_timeout expired
+    unknown_host,       ///< the host name does not resolve
+    starting_up,        ///< the server is starting, shutting down or in recovery
+    too_many,           ///< no connection slot left
+    no_password,        ///< the server asked for a password and none was available
+    password_failed,    ///< the password was wrong
+    no_hba_entry,       ///< pg_hba.conf has no line for this connection
+    role_missing,       ///< the role to log in as does not exist
+    database_missing,   ///< the database to connect to does not exist
+    login_not_allowed,  ///< the role exists but may not log in
+    other,
+};
+
+/// A failed connection: exit 3 when trying again later may help, exit 4 when the server was
+/// reached and refused the login.
+class ConnectionError : public Error {
+public:
+    ConnectionError(ConnectFailure failure, Exit code, std::string message, std::string hint)
+        : Error(code, std::move(message), {}, std::move(hint)), failure_(failure) {}
+    ConnectFailure failure() const { return failure_; }
+
+private:
+    ConnectFailure failure_;
+};
+
+/// The user (or a supervisor) sent SIGINT or SIGTERM; the statement in progress was cancelled.
+class Interrupted : public std::exception {
+public:
+    explicit Interrupted(int signal_number) : signal_number_(signal_number) {}
+    int signal_number() const { return signal_number_; }
+    const char* what() const noexcept override { return "interrupted"; }
+
+private:
+    int signal_number_;
+};
+
+/// Classifies libpq's message for a failed connection. `needs_password` is
+/// PQconnectionNeedsPassword() of the failed connection.
+ConnectionError classify_connection_failure(std::string_view libpq_message, bool needs_password);
+
+/// The exit status for an SQLSTATE the server sent with a failed statement.
+Exit exit_for_sqlstate(std::string_view sqlstate);
+
+/// A hint for the SQLSTATEs a user can do something about, or "".
+std::string hint_for_sqlstate(std::string_view sqlstate);
+
+/// Builds the SqlError for a failed result (or a connection that broke mid-statement).
+SqlError sql_error_from_result(const PGresult* result, PGconn* connection);
+
+/// libpq messages end in a newline and may hold tab-indented continuation lines; this keeps the
+/// first line as the message and returns the rest in `rest`.
+std::string first_line(std::string_view message, std::string* rest = nullptr);
+
+}  // namespace pgkit

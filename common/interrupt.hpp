@@ -1,0 +1,23 @@
+#pragma once
+/// SIGINT and SIGTERM: cancel the statement in progress on the server (PQcancel is safe in a
+/// signal handler), then let the tool unwind and exit 128+N. With no statement to cancel (still
+/// connecting, or idle), the handler exits at once: nothing has been changed yet, or the open
+/// transaction is rolled back by the server when the connection closes.
+
+#include <libpq-fe.h>
+
+namespace pgkit {
+
+/// Installs the handlers. `program` is used for the message printed when exiting at once.
+void install_interrupt_handlers(const char* program);
+
+/// The connection whose statements a signal cancels (nullptr: none).
+void set_cancel_target(PGconn* connection);
+
+/// The signal received so far, or 0.
+int interrupted_signal();
+
+/// Throws Interrupted when a signal has been received.
+void throw_if_interrupted();
+
+}  // namespace pgkit

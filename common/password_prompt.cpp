@@ -1,0 +1,44 @@
+#include "common/password_prompt.hpp"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace pgkit {
+
+std::optional<std::string> read_password_from_terminal(std::string_view prompt) {
+    const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (tty < 0) {
+        return std::nullopt;
+    }
+    termios saved{};
+    const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
+    if (!is_terminal) {
+        ::close(tty);
+        return std::nullopt;
+    }
+    termios quiet = saved;
+    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+    quiet.c_lflag |= ECHONL;
+    ::tcsetattr(tty, TCSAFLUSH, &quiet);
+    [[maybe_unused]] auto written = ::write(tty, prompt.data(), prompt.size());
+
+    std::string line;
+    char c = 0;
+    bool got_any = false;
+    while (::read(tty, &c, 1) == 1) {
+        got_any = true;
+        if (c == '\n' || c == '\r') {
+            break;
+        }
+        line.push_back(c);
+    }
+    ::tcsetattr(tty, TCSAFLUSH, &saved);
+    ::close(tty);
+    if (!got_any) {
+        return std::nullopt;
+    }
+    return line;
+}
+
+}  // namespace pgkit

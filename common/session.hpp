@@ -1,0 +1,83 @@
+#pragma once
+/// libpq owners and the one place SQL is sent. Every statement of every tool goes through
+/// Session::query (reads, run in --dry-run too) or Session::execute (changes, skipped in
+/// --dry-run), so --echo and --dry-run cannot be forgotten by any tool.
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgkit {
+
+using ConnectionHandle = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+using ResultHandle = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+/// A successful query result. Move-only; values are read as text.
+class Result {
+public:
+    explicit Result(ResultHandle handle) : handle_(std::move(handle)) {}
+
+    int rows() const { return PQntuples(handle_.get()); }
+    int columns() const { return PQnfields(handle_.get()); }
+    bool is_null(int row, int column) const { return PQgetisnull(handle_.get(), row, column); }
+    /// The value as text; "" for NULL.
+    std::string_view text(int row, int column) const;
+    /// The value, or nothing for NULL.
+    std::optional<std::string> value(int row, int column) const;
+    /// The column's index by name; throws std::logic_error when the query has no such column.
+    int column(const char* name) const;
+    /// Throws std::logic_error unless the result has exactly `expected` rows.
+    void expect_rows(int expected) const;
+    PGresult* raw() const { return handle_.get(); }
+
+private:
+    ResultHandle handle_;
+};
+
+struct SessionOptions {
+    bool echo = false;     ///< write each statement to stderr before sending it
+    bool dry_run = false;  ///< do not send changes (Session::execute)
+};
+
+/// A connected session.
+class Session {
+public:
+    Session(ConnectionHandle connection, SessionOptions options);
+    Session(Session&&) noexcept = default;
+    Session& operator=(Session&&) noexcept = default;
+    ~Session();
+
+    PGconn* raw() const { return connection_.get(); }
+    int server_version() const { return PQserverVersion(connection_.get()); }
+    const SessionOptions& options() const { return options_; }
+
+    /// An SQL identifier, always double-quoted (PQescapeIdentifier).
+    std::string quote_ident(std::string_view name) const;
+    /// An SQL string literal (PQescapeLiteral), with E'' where backslashes need it.
+    std::string quote_literal(std::string_view value) const;
+
+    /// Runs a statement that reads (catalog lookups), with values as $1, $2... parameters.
+    /// Runs in --dry-run too, since deciding needs it.
+    Result query(std::string_view sql, const std::vector<std::optional<std::string>>& params = {});
+
+    /// Runs a statement that changes something; in --dry-run, only records it. `shown` is what
+    /// --echo and reports print instead of `sql` (to hide a password verifier).
+    void execute(std::string_view sql, std::string_view shown = {});
+
+    /// The changes sent (or, in --dry-run, that would have been sent), as shown.
+    const std::vector<std::string>& changes() const { return changes_; }
+
+private:
+    ResultHandle send(std::string_view sql, const std::vector<std::optional<std::string>>& params);
+    void echo(std::string_view shown) const;
+
+    ConnectionHandle connection_;
+    SessionOptions options_;
+    std::vector<std::string> changes_;
+};
+
+}  // namespace pgkit

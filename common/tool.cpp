@@ -1,0 +1,165 @@
+#include "common/tool.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+#include "common/interrupt.hpp"
+#include "common/version.hpp"
+
+namespace pgkit {
+
+Tool::Tool(ToolDescription description)
+    : description_(std::move(description)), app_(description_.purpose, description_.name) {
+    app_.set_help_flag();  // -h is the host, as in PostgreSQL's tools; -? is added below
+    app_.option_defaults()->group(options_group);
+}
+
+Format Tool::format() const {
+    if (behaviour_.format == "json") return Format::json;
+    if (behaviour_.format == "csv") return Format::csv;
+    if (behaviour_.format == "names") return Format::names;
+    return Format::text;
+}
+
+Connector Tool::connector() const {
+    return Connector(connection_, description_.name,
+                     SessionOptions{behaviour_.echo, behaviour_.dry_run});
+}
+
+void Tool::add_shared_options() {
+    app_.add_flag("-e,--echo", behaviour_.echo, "show the commands being sent to the server");
+    app_.add_flag("--dry-run", behaviour_.dry_run,
+                  "connect and report what would be done, change nothing");
+    app_.add_flag("-q,--quiet", behaviour_.quiet, "print nothing but errors");
+    std::string formats;
+    for (const auto& format : description_.formats) {
+        formats += (formats.empty() ? "" : "|") + format;
+    }
+    app_.add_option("--format", behaviour_.format,
+                    fmt::format("output format: {} (default text)", formats))
+        ->type_name("FORMAT");
+    app_.add_flag("-V,--version", show_version_, "output version information, then exit");
+    app_.add_flag("-?,--help", show_help_, "show this help, then exit");
+    add_connection_options(app_, connection_, description_.database_option);
+}
+
+std::string Tool::help() const {
+    return format_help(app_, description_.purpose, description_.usage, description_.closing);
+}
+
+int Tool::fail(Exit code, const std::string& message, const std::string& detail,
+               const std::string& hint, const std::string& sqlstate) {
+    const std::string& program = description_.name;
+    std::cerr << program << ": error: " << message << "\n";
+    if (!detail.empty()) {
+        std::cerr << program << ": detail: " << detail << "\n";
+    }
+    if (!hint.empty()) {
+        std::cerr << program << ": hint: " << hint << "\n";
+    }
+    std::cerr.flush();
+    if (format() == Format::json) {
+        nlohmann::json document = {{"ok", false},
+                                   {"exit_code", static_cast<int>(code)},
+                                   {"message", message}};
+        document["sqlstate"] = sqlstate.empty() ? nlohmann::json() : nlohmann::json(sqlstate);
+        if (!detail.empty()) document["detail"] = detail;
+        if (!hint.empty()) document["hint"] = hint;
+        std::cout << document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << std::endl;
+    }
+    return static_cast<int>(code);
+}
+
+int Tool::fail_usage(const std::string& message, const std::string& hint) {
+    return fail(Exit::usage, message, {},
+                hint.empty() ? fmt::format("Try \"{} --help\" for more information.",
+                                           description_.name)
+                             : hint,
+                {});
+}
+
+int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
+    add_shared_options();
+    // Like PostgreSQL's tools, a first argument of --help or --version wins over everything.
+    if (argc > 1) {
+        const std::string first = argv[1];
+        if (first == "--help" || first == "-?") show_help_ = true;
+        if (first == "--version" || first == "-V") show_version_ = true;
+    }
+    // Errors found while parsing are reported in the format asked for, if it can be seen.
+    for (int i = 1; i < argc; ++i) {
+        const std::string argument = argv[i];
+        if (argument == "--format" && i + 1 < argc) {
+            behaviour_.format = argv[i + 1];
+        } else if (argument.rfind("--format=", 0) == 0) {
+            behaviour_.format = argument.substr(9);
+        }
+    }
+    if (!show_help_ && !show_version_) {
+        try {
+            app_.parse(argc, argv);
+        } catch (const CLI::ParseError& error) {
+            if (std::find(description_.formats.begin(), description_.formats.end(),
+                          behaviour_.format) == description_.formats.end()) {
+                behaviour_.format = "text";
+            }
+            return fail_usage(describe_parse_error(error));
+        }
+    }
+    if (show_help_) {
+        std::cout << help();
+        return 0;
+    }
+    if (show_version_) {
+        std::cout << description_.name << " (" << kit_name << ") " << kit_version << "\n";
+        return 0;
+    }
+
+    const bool known_format = std::find(description_.formats.begin(), description_.formats.end(),
+                                        behaviour_.format) != description_.formats.end();
+    if (!known_format) {
+        const std::string asked = behaviour_.format;
+        behaviour_.format = "text";
+        return fail_usage(fmt::format("invalid output format \"{}\": use {}", asked,
+                                      fmt::join(description_.formats, ", ")));
+    }
+
+    install_interrupt_handlers(description_.name.c_str());
+    try {
+        validate_connection_options(connection_);
+        Outcome outcome = body();
+        throw_if_interrupted();
+        if (format() == Format::json) {
+            outcome.json["ok"] = true;
+            outcome.json["exit_code"] = 0;
+            std::cout << outcome.json.dump(-1, ' ', false,
+                                           nlohmann::json::error_handler_t::replace)
+                      << std::endl;
+        } else if (!behaviour_.quiet && !outcome.text.empty()) {
+            std::cout << outcome.text;
+            if (outcome.text.back() != '\n') std::cout << '\n';
+            std::cout.flush();
+        }
+        return 0;
+    } catch (const Interrupted& interrupted) {
+        const int signal_number = interrupted.signal_number();
+        fail(static_cast<Exit>(128 + signal_number),
+             fmt::format("canceled by signal {} ({})", signal_number, strsignal(signal_number)),
+             "The statement in progress was cancelled and its transaction rolled back.", {}, {});
+        return 128 + signal_number;
+    } catch (const UsageError& error) {
+        return fail_usage(error.what(), error.hint());
+    } catch (const Error& error) {
+        return fail(error.code(), error.what(), error.detail(), error.hint(), error.sqlstate());
+    } catch (const std::exception& error) {
+        return fail(Exit::server, error.what(), {}, {}, {});
+    }
+}
+
+}  // namespace pgkit

@@ -1,0 +1,76 @@
+#pragma once
+/// The frame every tool runs in: the shared options, --help and --version, and the one place
+/// that turns errors into messages and exit statuses.
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/cli.hpp"
+#include "common/connection.hpp"
+#include "common/errors.hpp"
+
+namespace pgkit {
+
+enum class Format { text, json, csv, names };
+
+struct BehaviourOptions {
+    bool echo = false;
+    bool dry_run = false;
+    bool quiet = false;
+    std::string format = "text";
+};
+
+/// What a tool did: one line for people, one document for --format json.
+struct Outcome {
+    std::string text;
+    nlohmann::json json = nlohmann::json::object();
+};
+
+struct ToolDescription {
+    std::string name;                  ///< "pg-createdb"
+    std::string purpose;               ///< first line of --help
+    std::vector<std::string> usage;    ///< usage lines, without the leading two spaces
+    std::string closing;               ///< last lines of --help (the default behaviour)
+    DatabaseOption database_option = DatabaseOption::maintenance_db;
+    std::vector<std::string> formats = {"text", "json"};
+};
+
+class Tool {
+public:
+    explicit Tool(ToolDescription description);
+
+    /// The CLI11 app: a tool adds its own options to the "Options" group before run().
+    CLI::App& app() { return app_; }
+    const std::string& name() const { return description_.name; }
+    BehaviourOptions& behaviour() { return behaviour_; }
+    ConnectionOptions& connection_options() { return connection_; }
+    Format format() const;
+
+    /// Connections with this run's options (--echo, --dry-run, -h, -p, -U, --wait...).
+    Connector connector() const;
+
+    /// Parses the command line, runs `body`, prints its outcome or its error, and returns the
+    /// exit status. Adds the behaviour and connection options after the tool's own.
+    int run(int argc, char** argv, const std::function<Outcome()>& body);
+
+    std::string help() const;
+
+private:
+    void add_shared_options();
+    int fail(Exit code, const std::string& message, const std::string& detail,
+             const std::string& hint, const std::string& sqlstate);
+    int fail_usage(const std::string& message, const std::string& hint = {});
+
+    ToolDescription description_;
+    CLI::App app_;
+    BehaviourOptions behaviour_;
+    ConnectionOptions connection_;
+    bool show_help_ = false;
+    bool show_version_ = false;
+};
+
+}  // namespace pgkit

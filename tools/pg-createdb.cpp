@@ -1,0 +1,394 @@
+/// pg-createdb: createdb's drop-in, plus --if-not-exists convergence.
+///
+/// The SQL is createdb's, clause for clause: CREATE DATABASE with OWNER, TABLESPACE, ENCODING,
+/// STRATEGY, TEMPLATE, LOCALE, LC_COLLATE, LC_CTYPE, LOCALE_PROVIDER, ICU_LOCALE (and ICU_RULES,
+/// BUILTIN_LOCALE of newer createdb), then COMMENT ON DATABASE for the description.
+
+#include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/names.hpp"
+#include "common/tool.hpp"
+
+extern "C" int pg_char_to_encoding(const char* name);  // exported by libpq, not declared
+
+namespace {
+
+using namespace pgkit;
+
+struct Request {
+    std::vector<std::string> arguments;  // [DBNAME] [DESCRIPTION]
+    std::string dbname;
+    std::optional<std::string> comment;
+    std::optional<std::string> tablespace, encoding, strategy, template_db, owner;
+    std::optional<std::string> locale, lc_collate, lc_ctype, locale_provider, icu_locale,
+        icu_rules, builtin_locale;
+    std::optional<int> connection_limit;
+    bool if_not_exists = false;
+};
+
+/// What the catalog says of an existing database.
+struct Existing {
+    std::string owner, encoding, collate, ctype, provider, tablespace;
+    int encoding_id = 0;
+    int connection_limit = -1;
+    std::optional<std::string> provider_locale, icu_rules, comment;
+};
+
+/// createdb's default: PGDATABASE, else PGUSER, else the operating-system user.
+std::string default_dbname() {
+    for (const char* variable : {"PGDATABASE", "PGUSER"}) {
+        if (const char* value = std::getenv(variable); value != nullptr && *value != '\0') {
+            return value;
+        }
+    }
+    if (const passwd* entry = getpwuid(geteuid()); entry != nullptr) {
+        return entry->pw_name;
+    }
+    throw UsageError("could not determine the current user name; name the database");
+}
+
+void validate(Request& request) {
+    if (request.arguments.size() > 2) {
+        throw UsageError(fmt::format("too many command-line arguments (first is \"{}\")",
+                                     request.arguments[2]));
+    }
+    request.dbname =
+        request.arguments.empty() ? default_dbname() : request.arguments.front();
+    if (request.arguments.size() == 2) {
+        request.comment = request.arguments[1];
+    }
+    check_identifier("database name", request.dbname);
+    for (const auto& [what, value] : {std::pair{"owner", &request.owner},
+                                      std::pair{"tablespace", &request.tablespace},
+                                      std::pair{"template", &request.template_db},
+                                      std::pair{"strategy", &request.strategy}}) {
+        if (*value) check_identifier(what, **value);
+    }
+    if (request.encoding) check_encoding_name(*request.encoding);
+    if (request.locale_provider && *request.locale_provider != "libc" &&
+        *request.locale_provider != "icu" && *request.locale_provider != "builtin") {
+        throw UsageError(fmt::format("invalid locale provider \"{}\": use libc, icu or builtin",
+                                     *request.locale_provider));
+    }
+    if (request.connection_limit && *request.connection_limit < -1) {
+        throw UsageError("connection limit must be -1 (no limit) or more");
+    }
+}
+
+std::string create_statement(const Session& session, const Request& request) {
+    std::string sql = "CREATE DATABASE " + session.quote_ident(request.dbname);
+    auto ident = [&](const char* clause, const std::optional<std::string>& value) {
+        if (value) sql += fmt::format(" {} {}", clause, session.quote_ident(*value));
+    };
+    auto literal = [&](const char* clause, const std::optional<std::string>& value) {
+        if (value) sql += fmt::format(" {} {}", clause, session.quote_literal(*value));
+    };
+    ident("OWNER", request.owner);
+    ident("TABLESPACE", request.tablespace);
+    literal("ENCODING", request.encoding);
+    ident("STRATEGY", request.strategy);
+    ident("TEMPLATE", request.template_db);
+    literal("LOCALE", request.locale);
+    literal("LC_COLLATE", request.lc_collate);
+    literal("LC_CTYPE", request.lc_ctype);
+    if (request.locale_provider) {
+        sql += " LOCALE_PROVIDER " + *request.locale_provider;  // one of three validated words
+    }
+    literal("ICU_LOCALE", request.icu_locale);
+    literal("ICU_RULES", request.icu_rules);
+    literal("BUILTIN_LOCALE", request.builtin_locale);
+    if (request.connection_limit) {
+        sql += fmt::format(" CONNECTION LIMIT {}", *request.connection_limit);
+    }
+    return sql;
+}
+
+std::optional<Existing> look_up(Session& session, const std::string& dbname) {
+    const int version = session.server_version();
+    // Column names moved between releases: daticulocale (15, 16) became datlocale (17).
+    const char* provider = version >= 150000 ? "d.datlocprovider::text" : "'c'";
+    const char* provider_locale = version >= 170000   ? "d.datlocale"
+                                  : version >= 150000 ? "d.daticulocale"
+                                                      : "NULL::text";
+    const char* icu_rules = version >= 160000 ? "d.daticurules" : "NULL::text";
+    const std::string sql = fmt::format(
+        "SELECT pg_catalog.pg_get_userbyid(d.datdba) AS owner,"
+        " pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.encoding AS encoding_id,"
+        " d.datcollate AS collate, d.datctype AS ctype, {} AS provider,"
+        " {} AS provider_locale, {} AS icu_rules, d.datconnlimit AS connection_limit,"
+        " t.spcname AS tablespace,"
+        " pg_catalog.shobj_description(d.oid, 'pg_database') AS comment"
+        " FROM pg_catalog.pg_database d"
+        " JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace"
+        " WHERE d.datname = $1",
+        provider, provider_locale, icu_rules);
+    const Result result = session.query(sql, {dbname});
+    if (result.rows() == 0) {
+        return std::nullopt;
+    }
+    auto text = [&](const char* column) { return std::string(result.text(0, result.column(column))); };
+    Existing existing;
+    existing.owner = text("owner");
+    existing.encoding = text("encoding");
+    existing.encoding_id = std::stoi(text("encoding_id"));
+    existing.collate = text("collate");
+    existing.ctype = text("ctype");
+    existing.provider = text("provider");
+    existing.connection_limit = std::stoi(text("connection_limit"));
+    existing.tablespace = text("tablespace");
+    existing.provider_locale = result.value(0, result.column("provider_locale"));
+    existing.icu_rules = result.value(0, result.column("icu_rules"));
+    existing.comment = result.value(0, result.column("comment"));
+    return existing;
+}
+
+std::string provider_name(const std::string& code) {
+    if (code == "i") return "icu";
+    if (code == "b") return "builtin";
+    return "libc";
+}
+
+/// The settings that cannot be changed in place and differ from the request.
+std::vector<std::string> fixed_differences(const Request& request, const Existing& existing,
+                                           int server_version) {
+    std::vector<std::string> differences;
+    auto compare = [&](const char* what, const std::optional<std::string>& asked,
+                       const std::string& actual) {
+        if (asked && *asked != actual) {
+            differences.push_back(fmt::format("{} is \"{}\", not \"{}\"", what, actual, *asked));
+        }
+    };
+    if (request.encoding && pg_char_to_encoding(request.encoding->c_str()) != existing.encoding_id) {
+        differences.push_back(
+            fmt::format("encoding is {}, not {}", existing.encoding, *request.encoding));
+    }
+    compare("LC_COLLATE", request.lc_collate ? request.lc_collate : request.locale,
+            existing.collate);
+    compare("LC_CTYPE", request.lc_ctype ? request.lc_ctype : request.locale, existing.ctype);
+    compare("locale provider", request.locale_provider, provider_name(existing.provider));
+    // The ICU or builtin locale: asked for directly, or through --locale for such a provider.
+    std::optional<std::string> provider_locale;
+    if (existing.provider == "i") {
+        provider_locale = request.icu_locale ? request.icu_locale : request.locale;
+    } else if (existing.provider == "b") {
+        provider_locale = request.builtin_locale ? request.builtin_locale : request.locale;
+    } else if (request.icu_locale) {
+        provider_locale = request.icu_locale;
+    }
+    compare(existing.provider == "b" ? "builtin locale" : "ICU locale", provider_locale,
+            existing.provider_locale.value_or(""));
+    if (request.icu_rules && server_version >= 160000) {
+        compare("ICU rules", request.icu_rules, existing.icu_rules.value_or(""));
+    }
+    compare("tablespace", request.tablespace, existing.tablespace);
+    return differences;
+}
+
+struct Convergence {
+    std::vector<std::string> changes;  // for people: owner "a" -> "b"
+    std::vector<std::string> statements;
+};
+
+/// What to alter so that the database is as asked, in what was asked explicitly.
+Convergence plan_convergence(const Session& session, const Request& request,
+                             const Existing& existing) {
+    Convergence plan;
+    const std::string name = session.quote_ident(request.dbname);
+    if (request.owner && *request.owner != existing.owner) {
+        plan.changes.push_back(fmt::format("owner \"{}\" -> \"{}\"", existing.owner, *request.owner));
+        plan.statements.push_back(
+            fmt::format("ALTER DATABASE {} OWNER TO {}", name, session.quote_ident(*request.owner)));
+    }
+    if (request.connection_limit && *request.connection_limit != existing.connection_limit) {
+        plan.changes.push_back(fmt::format("connection limit {} -> {}", existing.connection_limit,
+                                           *request.connection_limit));
+        plan.statements.push_back(fmt::format("ALTER DATABASE {} CONNECTION LIMIT {}", name,
+                                              *request.connection_limit));
+    }
+    if (request.comment && *request.comment != existing.comment.value_or("")) {
+        plan.changes.push_back("comment");
+        plan.statements.push_back(fmt::format("COMMENT ON DATABASE {} IS {}", name,
+                                              session.quote_literal(*request.comment)));
+    }
+    return plan;
+}
+
+bool is_duplicate_database(const Error& error) {
+    // 42P04 from the server's own check; 23505 when a concurrent creator won the race to the
+    // unique index on pg_database.datname.
+    return error.sqlstate() == "42P04" || error.sqlstate() == "23505";
+}
+
+bool is_concurrent_update(const Error& error) {
+    return error.sqlstate() == "40001" || error.sqlstate() == "40P01" ||
+           (error.sqlstate() == "XX000" &&
+            std::string_view(error.what()).find("concurrently") != std::string_view::npos);
+}
+
+Error already_exists(const Request& request) {
+    return Error(Exit::conflict, fmt::format("database \"{}\" already exists", request.dbname), {},
+                 "Use --if-not-exists to accept an existing database and bring it to the "
+                 "owner, connection limit and comment asked for.",
+                 "42P04");
+}
+
+Outcome report(const Request& request, const Session& session, const std::string& action,
+               const std::vector<std::string>& changes) {
+    const bool dry_run = session.options().dry_run;
+    Outcome outcome;
+    const std::string quoted = fmt::format("\"{}\"", request.dbname);
+    if (action == "created") {
+        outcome.text = fmt::format("{} database {}", dry_run ? "would create" : "created", quoted);
+    } else if (action == "altered") {
+        std::string list;
+        for (const auto& change : changes) list += (list.empty() ? "" : ", ") + change;
+        outcome.text =
+            fmt::format("{} database {}: {}", dry_run ? "would alter" : "altered", quoted, list);
+    } else {
+        outcome.text = fmt::format("database {} already exists", quoted);
+    }
+    outcome.json = {{"database", request.dbname}, {"action", action},
+                    {"changes", changes},         {"dry_run", dry_run},
+                    {"statements", session.changes()}};
+    return outcome;
+}
+
+/// Brings an existing database to what was asked explicitly (--if-not-exists).
+Outcome converge(Session& session, const Request& request) {
+    constexpr int attempts = 5;
+    for (int attempt = 1;; ++attempt) {
+        const std::optional<Existing> existing = look_up(session, request.dbname);
+        if (!existing) {
+            throw Error(Exit::server,
+                        fmt::format("database \"{}\" was dropped while being checked",
+                                    request.dbname));
+        }
+        if (request.icu_rules && session.server_version() < 160000) {
+            throw Error(Exit::server, "option \"icu_rules\" not recognized",
+                        "ICU rules need PostgreSQL 16 or later.", {}, "42601");
+        }
+        if (const auto differences =
+                fixed_differences(request, *existing, session.server_version());
+            !differences.empty()) {
+            std::string detail;
+            for (const auto& difference : differences) {
+                detail += (detail.empty() ? "Its " : " Its ") + difference + ".";
+            }
+            throw Error(Exit::conflict,
+                        fmt::format("database \"{}\" already exists with other settings than "
+                                    "asked",
+                                    request.dbname),
+                        detail,
+                        "Encoding, locale, locale provider and tablespace are not changed in "
+                        "place; drop and re-create the database, or leave those options out.");
+        }
+        const Convergence plan = plan_convergence(session, request, *existing);
+        if (plan.statements.empty()) {
+            return report(request, session, "unchanged", {});
+        }
+        std::string batch;  // one multi-statement message runs as one transaction
+        for (const auto& statement : plan.statements) {
+            batch += (batch.empty() ? "" : ";\n") + statement;
+        }
+        try {
+            session.execute(batch);
+        } catch (const Error& error) {
+            if (attempt < attempts && is_concurrent_update(error)) {
+                continue;  // a concurrent run changed it first: look again
+            }
+            throw;
+        }
+        return report(request, session, "altered", plan.changes);
+    }
+}
+
+Outcome create(Session& session, const Request& request) {
+    try {
+        session.execute(create_statement(session, request));
+    } catch (const Error& error) {
+        if (!is_duplicate_database(error)) throw;
+        if (!request.if_not_exists) throw already_exists(request);
+        return converge(session, request);  // a concurrent run created it first
+    }
+    if (request.comment) {
+        try {
+            session.execute(fmt::format("COMMENT ON DATABASE {} IS {}",
+                                        session.quote_ident(request.dbname),
+                                        session.quote_literal(*request.comment)));
+        } catch (const Error& error) {
+            throw Error(error.code(),
+                        fmt::format("comment creation failed (database was created): {}",
+                                    error.what()),
+                        error.detail(), error.hint(), error.sqlstate());
+        }
+    }
+    return report(request, session, "created", {});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Tool tool({.name = "pg-createdb",
+               .purpose = "pg-createdb creates a PostgreSQL database.",
+               .usage = {"pg-createdb [OPTION]... [DBNAME] [DESCRIPTION]"},
+               .closing = "By default, a database with the same name as the current user is "
+                          "created.\nWith --if-not-exists, an existing database is brought to the "
+                          "owner, connection\nlimit and comment given, and is otherwise left "
+                          "alone.",
+               .database_option = DatabaseOption::maintenance_db});
+    Request request;
+    CLI::App& app = tool.app();
+    app.add_option("-D,--tablespace", request.tablespace, "default tablespace for the database")
+        ->type_name("TABLESPACE");
+    app.add_option("-E,--encoding", request.encoding, "encoding for the database")
+        ->type_name("ENCODING");
+    app.add_option("-l,--locale", request.locale, "locale settings for the database")
+        ->type_name("LOCALE");
+    app.add_option("--lc-collate", request.lc_collate, "LC_COLLATE setting for the database")
+        ->type_name("LOCALE");
+    app.add_option("--lc-ctype", request.lc_ctype, "LC_CTYPE setting for the database")
+        ->type_name("LOCALE");
+    app.add_option("--icu-locale", request.icu_locale, "ICU locale setting for the database")
+        ->type_name("LOCALE");
+    app.add_option("--icu-rules", request.icu_rules,
+                   "ICU rules setting for the database (server 16+)")
+        ->type_name("RULES");
+    app.add_option("--builtin-locale", request.builtin_locale,
+                   "builtin locale for the database (server 17+)")
+        ->type_name("LOCALE");
+    app.add_option("--locale-provider", request.locale_provider,
+                   "locale provider for the database's default collation")
+        ->type_name("{libc|icu|builtin}");
+    app.add_option("-O,--owner", request.owner, "database user to own the new database")
+        ->type_name("OWNER");
+    app.add_option("-S,--strategy", request.strategy,
+                   "database creation strategy wal_log or file_copy")
+        ->type_name("STRATEGY");
+    app.add_option("-T,--template", request.template_db, "template database to copy")
+        ->type_name("TEMPLATE");
+    app.add_option("--connection-limit", request.connection_limit,
+                   "connection limit for the database (-1: none)")
+        ->type_name("N");
+    app.add_flag("--if-not-exists", request.if_not_exists,
+                 "accept an existing database and converge it");
+    app.add_option("arguments", request.arguments)->group("");
+
+    return tool.run(argc, argv, [&]() -> Outcome {
+        validate(request);
+        Connector connector = tool.connector();
+        // No point in connecting to "postgres" to create "postgres" (createdb does the same).
+        Session session = connector.connect_maintenance(request.dbname == "postgres");
+        if (look_up(session, request.dbname)) {
+            if (!request.if_not_exists) throw already_exists(request);
+            return converge(session, request);
+        }
+        return create(session, request);
+    });
+}
