@@ -42,8 +42,11 @@ ConnectionHandle Connector::connect_once(const std::string& dbname) {
     add("port", options_.port);
     add("user", options_.username);
     add("password", password_);
-    add("dbname", std::optional<std::string>(dbname));
-    add("fallback_application_name", std::optional<std::string>(application_name_));
+    // add() keeps pointers into its argument: these must outlive PQconnectdbParams.
+    const std::optional<std::string> database = dbname;
+    const std::optional<std::string> application = application_name_;
+    add("dbname", database);
+    add("fallback_application_name", application);
     std::optional<std::string> explicit_timeout;
     if (options_.connect_timeout) {
         explicit_timeout = std::to_string(*options_.connect_timeout);

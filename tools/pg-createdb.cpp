@@ -1,8 +1,9 @@
 /// pg-createdb: createdb's drop-in, plus --if-not-exists convergence.
 ///
-/// The SQL is createdb's, clause for clause: CREATE DATABASE with OWNER, TABLESPACE, ENCODING,
-/// STRATEGY, TEMPLATE, LOCALE, LC_COLLATE, LC_CTYPE, LOCALE_PROVIDER, ICU_LOCALE (and ICU_RULES,
-/// BUILTIN_LOCALE of newer createdb), then COMMENT ON DATABASE for the description.
+/// The SQL is createdb 15's, clause for clause: CREATE DATABASE with OWNER, TABLESPACE,
+/// ENCODING, STRATEGY, TEMPLATE, LC_COLLATE, LC_CTYPE, LOCALE_PROVIDER, ICU_LOCALE (and
+/// ICU_RULES, BUILTIN_LOCALE of newer createdb, and CONNECTION LIMIT of ours), then COMMENT ON
+/// DATABASE for the description.
 
 #include <fmt/format.h>
 #include <pwd.h>
@@ -95,15 +96,22 @@ std::string create_statement(const Session& session, const Request& request) {
     literal("ENCODING", request.encoding);
     ident("STRATEGY", request.strategy);
     ident("TEMPLATE", request.template_db);
-    literal("LOCALE", request.locale);
-    literal("LC_COLLATE", request.lc_collate);
-    literal("LC_CTYPE", request.lc_ctype);
+    // As createdb 15 does, --locale stands for LC_COLLATE and LC_CTYPE where those are not
+    // given; for the icu and builtin providers it is also their locale, as in newer createdb.
+    literal("LC_COLLATE", request.lc_collate ? request.lc_collate : request.locale);
+    literal("LC_CTYPE", request.lc_ctype ? request.lc_ctype : request.locale);
     if (request.locale_provider) {
         sql += " LOCALE_PROVIDER " + *request.locale_provider;  // one of three validated words
     }
-    literal("ICU_LOCALE", request.icu_locale);
+    const bool icu = request.locale_provider == "icu";
+    const bool builtin = request.locale_provider == "builtin";
+    literal("ICU_LOCALE", request.icu_locale ? request.icu_locale
+                          : icu              ? request.locale
+                                             : std::nullopt);
     literal("ICU_RULES", request.icu_rules);
-    literal("BUILTIN_LOCALE", request.builtin_locale);
+    literal("BUILTIN_LOCALE", request.builtin_locale ? request.builtin_locale
+                              : builtin              ? request.locale
+                                                     : std::nullopt);
     if (request.connection_limit) {
         sql += fmt::format(" CONNECTION LIMIT {}", *request.connection_limit);
     }

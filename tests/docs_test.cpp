@@ -1,0 +1,82 @@
+#define BOOST_TEST_MODULE pgkit documentation
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "support/cluster.hpp"
+#include "support/process.hpp"
+
+namespace data = boost::unit_test::data;
+using namespace pgkit::test;
+
+namespace {
+
+std::vector<std::string> tools() {
+    std::vector<std::string> names;
+    std::stringstream list(PGKIT_TOOL_LIST);
+    std::string name;
+    while (std::getline(list, name, ',')) names.push_back(name);
+    return names;
+}
+
+std::set<std::string> long_options_in_help(const std::string& tool) {
+    Command command;
+    command.argv = {tool_path(tool), "--help"};
+    const Outcome help = run(command);
+    BOOST_REQUIRE_EQUAL(help.exit_code, 0);
+    std::set<std::string> options;
+    const std::regex option(R"(^  (?:-\S, |    )(--[a-z][a-z0-9-]*))");
+    std::istringstream lines(help.out);
+    std::string line;
+    std::smatch match;
+    while (std::getline(lines, line)) {
+        if (std::regex_search(line, match, option)) options.insert(match[1]);
+    }
+    return options;
+}
+
+std::string source_file(const std::string& relative) {
+    const std::string text = read_file(std::string(PGKIT_SOURCE_DIR) + "/" + relative);
+    BOOST_TEST_REQUIRE(!text.empty(), relative << " is missing or empty");
+    return text;
+}
+
+/// roff writes a hyphen-minus as \- ; the reader sees "-".
+std::string unescape_roff(std::string text) {
+    for (std::size_t at = 0; (at = text.find("\\-", at)) != std::string::npos;) {
+        text.replace(at, 2, "-");
+    }
+    return text;
+}
+
+}  // namespace
+
+BOOST_DATA_TEST_CASE(every_long_option_of_help_is_in_the_man_page_and_completions,
+                     data::make(tools()), tool) {
+    const std::set<std::string> options = long_options_in_help(tool);
+    BOOST_TEST(options.size() >= 10u);
+    const std::vector<std::pair<std::string, std::string>> files = {
+        {"man/" + tool + ".1", unescape_roff(source_file("man/" + tool + ".1"))},
+        {"completions/bash/" + tool, source_file("completions/bash/" + tool)},
+        {"completions/zsh/_" + tool, source_file("completions/zsh/_" + tool)},
+        {"completions/fish/" + tool + ".fish", source_file("completions/fish/" + tool + ".fish")},
+    };
+    for (const auto& option : options) {
+        for (const auto& [name, text] : files) {
+            BOOST_TEST(text.find(option) != std::string::npos, name << " lacks " << option);
+        }
+    }
+}
+
+BOOST_DATA_TEST_CASE(man_page_has_the_sections_users_look_for, data::make(tools()), tool) {
+    const std::string page = source_file("man/" + tool + ".1");
+    for (const std::string section : {"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "ENVIRONMENT",
+                                      "EXIT STATUS", "EXAMPLES", "SEE ALSO"}) {
+        const bool found = page.find(".SH " + section + "\n") != std::string::npos ||
+                           page.find(".SH \"" + section + "\"\n") != std::string::npos;
+        BOOST_TEST(found, tool << ".1 lacks section " << section);
+    }
+}

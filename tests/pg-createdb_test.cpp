@@ -1,0 +1,684 @@
+#define BOOST_TEST_MODULE pg-createdb against a real server
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "support/cluster.hpp"
+#include "support/database.hpp"
+
+namespace data = boost::unit_test::data;
+using namespace pgkit::test;
+using Env = std::map<std::string, std::optional<std::string>>;
+
+namespace {
+
+Outcome createdb(const std::vector<std::string>& args, const Env& env = {}) {
+    return run_tool("pg-createdb", args, env);
+}
+
+bool database_exists(const std::string& name) {
+    return admin().value("SELECT count(*) FROM pg_database WHERE datname = $1", {name}) == "1";
+}
+
+std::optional<std::string> database_field(const std::string& name, const std::string& expression) {
+    return admin().value("SELECT " + expression + " FROM pg_database d WHERE datname = $1", {name});
+}
+
+std::string quote_ident(const std::string& name) {
+    char* quoted = PQescapeIdentifier(admin().raw(), name.data(), name.size());
+    std::string result = quoted;
+    PQfreemem(quoted);
+    return result;
+}
+
+void drop_database(const std::string& name) {
+    admin().exec("DROP DATABASE IF EXISTS " + quote_ident(name));
+}
+
+void create_role(const std::string& name) {
+    admin().exec("DROP ROLE IF EXISTS " + quote_ident(name));
+    admin().exec("CREATE ROLE " + quote_ident(name));
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+/// Waits (bounded) until `predicate` holds; false when it never did.
+template <typename Predicate>
+bool eventually(Predicate predicate, std::chrono::seconds limit = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (predicate()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return predicate();
+}
+
+std::string tcp_host() { return "127.0.0.1"; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(command_line)
+
+BOOST_AUTO_TEST_CASE(help_prints_usage_and_exits_0) {
+    const Outcome result = createdb({"--help"});
+    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(result.out.rfind("pg-createdb creates a PostgreSQL database.", 0) == 0);
+    BOOST_TEST(contains(result.out, "Usage:\n  pg-createdb [OPTION]... [DBNAME] [DESCRIPTION]"));
+    BOOST_TEST(createdb({"-?"}).out == result.out);
+}
+
+BOOST_AUTO_TEST_CASE(version_prints_the_kit_version) {
+    const Outcome result = createdb({"--version"});
+    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(result.out.rfind("pg-createdb (pgkit) ", 0) == 0);
+    BOOST_TEST(createdb({"-V"}).out == result.out);
+}
+
+BOOST_AUTO_TEST_CASE(fails_with_exit_2_on_an_unknown_option) {
+    const Outcome result = createdb({"--no-such-option"});
+    BOOST_TEST(result.exit_code == 2);
+    BOOST_TEST(contains(result.err, "pg-createdb: error: "));
+    BOOST_TEST(contains(result.err, "--no-such-option"));
+    BOOST_TEST(contains(result.err, "pg-createdb: hint: Try \"pg-createdb --help\""));
+    BOOST_TEST(result.out.empty());
+}
+
+const std::vector<std::string> bad_argument_lists[] = {
+    {"a", "b", "c"},
+    {"-E", "klingon", "badenc"},
+    {std::string(64, 'x')},
+    {"--connection-limit", "-5", "badlimit"},
+    {"--connection-limit", "many", "badlimit"},
+    {"--locale-provider", "libc; DROP DATABASE postgres", "badprov"},
+    {"-p", "99999", "badport"},
+    {"--format", "yaml", "badformat"},
+    {"--connect-timeout", "soon", "badtimeout"},
+    {"-O", "", "badowner"},
+    {"-T", std::string(64, 't'), "badtemplate"},
+    {""},
+};
+const char* const bad_argument_messages[] = {
+    "too many command-line arguments (first is \"c\")",
+    "\"klingon\" is not a valid encoding name",
+    "is too long (64 bytes; the limit is 63)",
+    "connection limit must be -1",
+    "invalid value",
+    "invalid locale provider",
+    "invalid port \"99999\"",
+    "invalid output format \"yaml\"",
+    "invalid value",
+    "owner must not be empty",
+    "template \"",
+    "database name must not be empty",
+};
+
+BOOST_DATA_TEST_CASE(bad_arguments_are_exit_2_and_nothing_is_created,
+                     data::make(bad_argument_lists) ^ data::make(bad_argument_messages), args,
+                     message) {
+    const Outcome result = createdb(args);
+    BOOST_TEST(result.exit_code == 2);
+    BOOST_TEST(contains(result.err, message), "stderr: " << result.err);
+    for (const auto& name : {"badenc", "badlimit", "badprov", "badport", "badformat",
+                             "badtimeout", "badowner", "badtemplate", "a"}) {
+        BOOST_TEST(!database_exists(name));
+    }
+    BOOST_TEST(!database_exists(std::string(64, 'x').substr(0, 63)));
+}
+
+BOOST_AUTO_TEST_CASE(dbname_defaults_to_pgdatabase_as_createdb_does) {
+    const std::string name = unique_name("from_pgdatabase");
+    const Outcome result = createdb({}, {{"PGDATABASE", name}});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(database_exists(name));
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(creation)
+
+BOOST_AUTO_TEST_CASE(creates_a_database_and_says_so) {
+    const std::string name = unique_name("plain");
+    const Outcome result = createdb({name});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(result.out == "created database \"" + name + "\"\n");
+    BOOST_TEST(result.err.empty());
+    BOOST_TEST(database_exists(name));
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(description_becomes_the_database_comment) {
+    const std::string name = unique_name("described");
+    BOOST_TEST(createdb({name, "Orders of the shop"}).exit_code == 0);
+    BOOST_TEST(database_field(name, "shobj_description(d.oid, 'pg_database')") ==
+               "Orders of the shop");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(owner_option_sets_the_owner) {
+    const std::string role = unique_name("owner");
+    create_role(role);
+    const std::string name = unique_name("owned");
+    BOOST_TEST(createdb({"-O", role, name}).exit_code == 0);
+    BOOST_TEST(database_field(name, "pg_get_userbyid(d.datdba)") == role);
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(encoding_and_locale_options_reach_the_catalog) {
+    const std::string latin = unique_name("latin");
+    BOOST_TEST(createdb({"-E", "LATIN1", "-l", "C", "-T", "template0", latin}).exit_code == 0);
+    BOOST_TEST(database_field(latin, "pg_encoding_to_char(d.encoding)") == "LATIN1");
+    BOOST_TEST(database_field(latin, "d.datcollate") == "C");
+    BOOST_TEST(database_field(latin, "d.datctype") == "C");
+
+    const std::string split = unique_name("split_locale");
+    BOOST_TEST(createdb({"--lc-collate", "C", "--lc-ctype", "C.UTF-8", "-T", "template0", split})
+                   .exit_code == 0);
+    BOOST_TEST(database_field(split, "d.datcollate") == "C");
+    BOOST_TEST(database_field(split, "d.datctype") == "C.UTF-8");
+    drop_database(latin);
+    drop_database(split);
+}
+
+BOOST_AUTO_TEST_CASE(icu_locale_provider_options_reach_the_catalog) {
+    const std::string name = unique_name("icu");
+    const Outcome result = createdb(
+        {"--locale-provider", "icu", "--icu-locale", "en-US", "-T", "template0", name});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(database_field(name, "d.datlocprovider::text") == "i");
+    BOOST_TEST(database_field(name, "d.daticulocale") == "en-US");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(template_option_copies_the_template) {
+    const std::string templ = unique_name("tmpl");
+    admin().exec("CREATE DATABASE " + templ);
+    {
+        Database inside(shared_cluster().conninfo(templ));
+        inside.exec("CREATE TABLE seeded_marker (id int)");
+    }
+    const std::string name = unique_name("from_tmpl");
+    BOOST_TEST(createdb({"--template=" + templ, name}).exit_code == 0);
+    Database copy(shared_cluster().conninfo(name));
+    BOOST_TEST(copy.value("SELECT to_regclass('public.seeded_marker')::text") == "seeded_marker");
+    drop_database(templ);
+}
+
+BOOST_AUTO_TEST_CASE(strategy_option_is_sent_and_accepted) {
+    const std::string name = unique_name("strategy");
+    const Outcome result = createdb({"-e", "-S", "file_copy", name});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(contains(result.err, "STRATEGY \"file_copy\""));
+    BOOST_TEST(database_exists(name));
+    const Outcome bad = createdb({"-S", "teleport", unique_name("strategy_bad")});
+    BOOST_TEST(bad.exit_code == 1);
+    BOOST_TEST(contains(bad.err, "teleport"));
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(tablespace_option_places_the_database) {
+    if (!admin().value("SELECT 1 FROM pg_tablespace WHERE spcname = 'pgkit_space'")) {
+        admin().exec("CREATE TABLESPACE pgkit_space LOCATION '" +
+                     shared_cluster().var("PGKIT_CLUSTER_TABLESPACE_DIR") + "'");
+    }
+    const std::string name = unique_name("spaced");
+    BOOST_TEST(createdb({"-D", "pgkit_space", name}).exit_code == 0);
+    BOOST_TEST(admin().value("SELECT t.spcname FROM pg_database d JOIN pg_tablespace t ON "
+                             "t.oid = d.dattablespace WHERE d.datname = $1",
+                             {name}) == "pgkit_space");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(connection_limit_option_sets_datconnlimit) {
+    const std::string name = unique_name("limited");
+    BOOST_TEST(createdb({"--connection-limit", "7", name}).exit_code == 0);
+    BOOST_TEST(database_field(name, "d.datconnlimit") == "7");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(newer_server_options_are_refused_by_an_older_server_with_exit_1) {
+    const int version = std::stoi(*admin().value("SHOW server_version_num"));
+    const std::string rules = unique_name("rules");
+    const Outcome icu_rules = createdb({"--locale-provider", "icu", "--icu-locale", "en",
+                                        "--icu-rules", "&a < b", "-T", "template0", rules});
+    const std::string builtin = unique_name("builtin");
+    const Outcome builtin_locale = createdb(
+        {"--locale-provider", "builtin", "--builtin-locale", "C.UTF-8", "-T", "template0", builtin});
+    if (version < 160000) {
+        BOOST_TEST(icu_rules.exit_code == 1);
+        BOOST_TEST(contains(icu_rules.err, "icu_rules"), icu_rules.err);
+        BOOST_TEST(!database_exists(rules));
+    }
+    if (version < 170000) {
+        BOOST_TEST(builtin_locale.exit_code == 1);
+        BOOST_TEST(!database_exists(builtin));
+    }
+    drop_database(rules);
+    drop_database(builtin);
+}
+
+BOOST_AUTO_TEST_CASE(nonexistent_owner_is_a_server_error_exit_1) {
+    const std::string name = unique_name("orphan");
+    const Outcome result = createdb({"-O", "no_such_role_here", name});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(contains(result.err, "role \"no_such_role_here\" does not exist"));
+    BOOST_TEST(!database_exists(name));
+}
+
+BOOST_AUTO_TEST_CASE(sends_the_same_sql_as_postgresqls_createdb) {
+    const std::string role = unique_name("sqlowner");
+    create_role(role);
+    const std::string createdb_binary = shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/createdb";
+    const std::string name = unique_name("samesql");
+    const std::vector<std::string> options = {"-e",          "-O",       role,        "-E",
+                                              "UTF8",        "-T",       "template0", "-S",
+                                              "wal_log",     "-l",       "C.UTF-8",   "--lc-collate",
+                                              "C",           name,       "it's"};
+    Command theirs;
+    theirs.argv = {createdb_binary};
+    theirs.argv.insert(theirs.argv.end(), options.begin(), options.end());
+    theirs.env = tool_env(shared_cluster());
+    const Outcome reference = run(theirs);
+    if (reference.exit_code != 0) {
+        BOOST_TEST_MESSAGE("createdb failed: " << reference.err);
+    }
+    drop_database(name);
+    const Outcome ours = createdb(options);
+    BOOST_TEST(ours.exit_code == reference.exit_code, ours.err);
+    auto statements = [](const std::string& text) {
+        std::vector<std::string> found;
+        std::istringstream lines(text);
+        std::string line;
+        while (std::getline(lines, line)) {
+            if (line.rfind("CREATE DATABASE", 0) == 0 || line.rfind("COMMENT ON", 0) == 0) {
+                std::string unquoted;
+                for (char c : line) {
+                    if (c != '"') unquoted += c;
+                }
+                found.push_back(unquoted);
+            }
+        }
+        return found;
+    };
+    const auto expected = statements(reference.out);  // createdb echoes to stdout
+    BOOST_TEST(expected.size() == 2u);
+    BOOST_TEST(statements(ours.err) == expected, ours.err << "\nvs\n" << reference.out);
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(exit_codes)
+
+BOOST_AUTO_TEST_CASE(unreachable_port_is_exit_3_with_a_hint) {
+    const Outcome result = createdb({"-h", tcp_host(), "-p", unused_port(), "unreachable"});
+    BOOST_TEST(result.exit_code == 3);
+    BOOST_TEST(contains(result.err, "Connection refused"));
+    BOOST_TEST(contains(result.err, "pg-createdb: hint: "));
+}
+
+BOOST_AUTO_TEST_CASE(missing_socket_is_exit_3) {
+    const Outcome result = createdb({"-h", "/nonexistent/socket/dir", "nosocket"});
+    BOOST_TEST(result.exit_code == 3);
+    BOOST_TEST(contains(result.err, "No such file or directory"));
+}
+
+BOOST_AUTO_TEST_CASE(wrong_password_over_tcp_is_exit_4) {
+    const Outcome result = createdb({"-h", tcp_host(), "wrongpw"}, {{"PGPASSWORD", "not-it"}});
+    BOOST_TEST(result.exit_code == 4);
+    BOOST_TEST(contains(result.err, "password authentication failed for user \"postgres\""));
+    BOOST_TEST(contains(result.err, "pg-createdb: hint: "));
+    BOOST_TEST(!database_exists("wrongpw"));
+}
+
+BOOST_AUTO_TEST_CASE(no_password_without_a_terminal_is_exit_4_with_a_hint) {
+    const Outcome result = createdb({"-h", tcp_host(), "nopw"});
+    BOOST_TEST(result.exit_code == 4);
+    BOOST_TEST(contains(result.err, "no password supplied"));
+    BOOST_TEST(contains(result.err, "PGPASSWORD"));
+    const Outcome never = createdb({"-h", tcp_host(), "-w", "nopw"});
+    BOOST_TEST(never.exit_code == 4);
+}
+
+BOOST_AUTO_TEST_CASE(right_password_over_tcp_succeeds) {
+    const std::string name = unique_name("tcp");
+    const Outcome result =
+        createdb({"-h", tcp_host(), name}, {{"PGPASSWORD", shared_cluster().password()}});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(database_exists(name));
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(missing_maintenance_database_is_exit_4) {
+    const Outcome result = createdb({"--maintenance-db", "no_such_db", "whatever"});
+    BOOST_TEST(result.exit_code == 4);
+    BOOST_TEST(contains(result.err, "database \"no_such_db\" does not exist"));
+    BOOST_TEST(contains(result.err, "pg-createdb: hint: "));
+}
+
+BOOST_AUTO_TEST_CASE(missing_login_role_is_exit_4) {
+    const Outcome result = createdb({"-U", "no_such_user", "whatever"});
+    BOOST_TEST(result.exit_code == 4);
+    BOOST_TEST(contains(result.err, "role \"no_such_user\" does not exist"));
+}
+
+BOOST_AUTO_TEST_CASE(existing_database_is_exit_5) {
+    const std::string name = unique_name("existing");
+    BOOST_TEST(createdb({name}).exit_code == 0);
+    const Outcome again = createdb({name});
+    BOOST_TEST(again.exit_code == 5);
+    BOOST_TEST(contains(again.err, "database \"" + name + "\" already exists"));
+    BOOST_TEST(contains(again.err, "--if-not-exists"));
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(maintenance_db_takes_a_uri_or_a_connection_string) {
+    const Cluster& cluster = shared_cluster();
+    const std::string uri_name = unique_name("via_uri");
+    const std::string uri =
+        "postgresql://postgres@/postgres?host=" + cluster.host() + "&port=" + cluster.port();
+    const Outcome by_uri = createdb({"--maintenance-db", uri, uri_name},
+                                    {{"PGHOST", std::nullopt}, {"PGPORT", std::nullopt}});
+    BOOST_TEST(by_uri.exit_code == 0, by_uri.err);
+    BOOST_TEST(database_exists(uri_name));
+
+    const std::string kv_name = unique_name("via_kv");
+    const Outcome by_kv = createdb(
+        {"--maintenance-db", "dbname=postgres host=" + cluster.host() + " port=" + cluster.port(),
+         kv_name},
+        {{"PGHOST", std::nullopt}, {"PGPORT", std::nullopt}});
+    BOOST_TEST(by_kv.exit_code == 0, by_kv.err);
+    BOOST_TEST(database_exists(kv_name));
+    drop_database(uri_name);
+    drop_database(kv_name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(convergence)
+
+BOOST_AUTO_TEST_CASE(existing_database_as_asked_is_exit_0_and_unchanged) {
+    const std::string name = unique_name("same");
+    BOOST_TEST(createdb({name, "kept"}).exit_code == 0);
+    const Outcome again = createdb({"--if-not-exists", name, "kept"});
+    BOOST_TEST(again.exit_code == 0, again.err);
+    BOOST_TEST(again.out == "database \"" + name + "\" already exists\n");
+    const Outcome json = createdb({"--if-not-exists", "--format", "json", name});
+    const auto document = nlohmann::json::parse(json.out);
+    BOOST_TEST(document["action"] == "unchanged");
+    BOOST_TEST(document["statements"].empty());
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(owner_connection_limit_and_comment_are_altered_when_asked) {
+    const std::string role = unique_name("newowner");
+    create_role(role);
+    const std::string name = unique_name("converge");
+    BOOST_TEST(createdb({name, "old comment"}).exit_code == 0);
+    const Outcome result = createdb(
+        {"--if-not-exists", "-O", role, "--connection-limit", "12", name, "new comment"});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(result.out == "altered database \"" + name + "\": owner \"postgres\" -> \"" + role +
+                                 "\", connection limit -1 -> 12, comment\n");
+    BOOST_TEST(database_field(name, "pg_get_userbyid(d.datdba)") == role);
+    BOOST_TEST(database_field(name, "d.datconnlimit") == "12");
+    BOOST_TEST(database_field(name, "shobj_description(d.oid, 'pg_database')") == "new comment");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(what_was_not_asked_is_left_alone) {
+    const std::string role = unique_name("keepowner");
+    create_role(role);
+    const std::string name = unique_name("leave");
+    BOOST_TEST(createdb({"-O", role, "--connection-limit", "3", name, "keep me"}).exit_code == 0);
+    const Outcome result = createdb({"--if-not-exists", name});
+    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(database_field(name, "pg_get_userbyid(d.datdba)") == role);
+    BOOST_TEST(database_field(name, "d.datconnlimit") == "3");
+    BOOST_TEST(database_field(name, "shobj_description(d.oid, 'pg_database')") == "keep me");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(different_encoding_or_locale_is_exit_5_naming_the_difference) {
+    const std::string name = unique_name("fixed");
+    BOOST_TEST(createdb({"-E", "UTF8", "--lc-collate", "C", "-T", "template0", name}).exit_code ==
+               0);
+    const Outcome encoding = createdb({"--if-not-exists", "-E", "LATIN1", name});
+    BOOST_TEST(encoding.exit_code == 5);
+    BOOST_TEST(contains(encoding.err, "encoding is UTF8, not LATIN1"), encoding.err);
+    const Outcome collate = createdb({"--if-not-exists", "--lc-collate", "C.UTF-8", name});
+    BOOST_TEST(collate.exit_code == 5);
+    BOOST_TEST(contains(collate.err, "LC_COLLATE is \"C\", not \"C.UTF-8\""), collate.err);
+    const Outcome provider = createdb({"--if-not-exists", "--locale-provider", "icu", name});
+    BOOST_TEST(provider.exit_code == 5);
+    BOOST_TEST(contains(provider.err, "locale provider is \"libc\", not \"icu\""));
+    const Outcome space = createdb({"--if-not-exists", "-D", "pg_global", name});
+    BOOST_TEST(space.exit_code == 5);
+    BOOST_TEST(contains(space.err, "tablespace is \"pg_default\", not \"pg_global\""));
+    // An encoding spelled differently but the same is no difference.
+    BOOST_TEST(createdb({"--if-not-exists", "-E", "utf-8", name}).exit_code == 0);
+    // Nothing was altered by the refused runs.
+    BOOST_TEST(database_field(name, "pg_encoding_to_char(d.encoding)") == "UTF8");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(differences_and_alterations_are_not_mixed) {
+    // A run that asks for a new owner and another encoding alters nothing: exit 5.
+    const std::string role = unique_name("mixowner");
+    create_role(role);
+    const std::string name = unique_name("mixed");
+    BOOST_TEST(createdb({name}).exit_code == 0);
+    const Outcome result = createdb({"--if-not-exists", "-O", role, "-E", "SQL_ASCII", name});
+    BOOST_TEST(result.exit_code == 5);
+    BOOST_TEST(database_field(name, "pg_get_userbyid(d.datdba)") == "postgres");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(eight_concurrent_runs_of_one_name_all_exit_0_with_one_database) {
+    const std::string role = unique_name("raceowner");
+    create_role(role);
+    const std::string name = unique_name("race");
+    std::vector<Running> runs;
+    for (int i = 0; i < 8; ++i) {
+        runs.push_back(start_tool("pg-createdb", {"--if-not-exists", "-O", role,
+                                                  "--connection-limit", "4", name, "raced"}));
+    }
+    for (auto& run : runs) {
+        const Outcome result = run.wait();
+        BOOST_TEST(result.exit_code == 0, result.err);
+    }
+    BOOST_TEST(database_exists(name));
+    BOOST_TEST(database_field(name, "pg_get_userbyid(d.datdba)") == role);
+    BOOST_TEST(database_field(name, "d.datconnlimit") == "4");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(behaviour)
+
+BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
+    const std::string name = unique_name("dry");
+    const Outcome result = createdb({"--dry-run", name, "never"});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(result.out == "would create database \"" + name + "\"\n");
+    BOOST_TEST(!database_exists(name));
+
+    BOOST_TEST(createdb({name}).exit_code == 0);
+    const Outcome alter =
+        createdb({"--dry-run", "--if-not-exists", "--connection-limit", "9", name, "new"});
+    BOOST_TEST(alter.exit_code == 0);
+    BOOST_TEST(contains(alter.out, "would alter database"));
+    BOOST_TEST(database_field(name, "d.datconnlimit") == "-1");
+    BOOST_TEST(!database_field(name, "shobj_description(d.oid, 'pg_database')"));
+    const Outcome exists = createdb({"--dry-run", name});
+    BOOST_TEST(exists.exit_code == 5);
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(echo_shows_the_sql_on_stderr) {
+    const std::string name = unique_name("echoed");
+    const Outcome result = createdb({"--echo", name, "it's echoed"});
+    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(contains(result.err, "CREATE DATABASE \"" + name + "\";\n"));
+    BOOST_TEST(contains(result.err, "COMMENT ON DATABASE \"" + name + "\" IS 'it''s echoed';\n"));
+    BOOST_TEST(result.out == "created database \"" + name + "\"\n");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(quiet_prints_nothing_on_success_and_errors_still) {
+    const std::string name = unique_name("quiet");
+    const Outcome result = createdb({"-q", name});
+    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(result.out.empty());
+    const Outcome again = createdb({"-q", name});
+    BOOST_TEST(again.exit_code == 5);
+    BOOST_TEST(contains(again.err, "already exists"));
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(json_output_parses_on_success_and_failure) {
+    const std::string name = unique_name("json");
+    const Outcome created = createdb({"--format", "json", name});
+    BOOST_TEST(created.exit_code == 0);
+    const auto document = nlohmann::json::parse(created.out);
+    BOOST_TEST(document["ok"] == true);
+    BOOST_TEST(document["exit_code"] == 0);
+    BOOST_TEST(document["database"] == name);
+    BOOST_TEST(document["action"] == "created");
+    BOOST_TEST(document["statements"].size() == 1u);
+
+    const Outcome failed = createdb({"--format=json", name});
+    BOOST_TEST(failed.exit_code == 5);
+    const auto error = nlohmann::json::parse(failed.out);
+    BOOST_TEST(error["ok"] == false);
+    BOOST_TEST(error["exit_code"] == 5);
+    BOOST_TEST(error["sqlstate"] == "42P04");
+    BOOST_TEST(contains(error["message"].get<std::string>(), "already exists"));
+
+    const Outcome unreachable =
+        createdb({"--format", "json", "-h", tcp_host(), "-p", unused_port(), "x"});
+    BOOST_TEST(nlohmann::json::parse(unreachable.out)["exit_code"] == 3);
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(ctrl_c_cancels_the_statement_on_the_server_and_exits_130) {
+    const std::string name = unique_name("cancel");
+    BOOST_TEST(createdb({name}).exit_code == 0);
+    // Another session holds the database's catalog row, so that ALTER DATABASE waits.
+    Database blocker(shared_cluster().conninfo());
+    blocker.exec("BEGIN");
+    blocker.exec("ALTER DATABASE " + name + " CONNECTION LIMIT 5");
+    Running run = start_tool("pg-createdb", {"--if-not-exists", "--connection-limit", "9", name});
+    const bool waiting = eventually([&] {
+        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                             "'pg-createdb' AND wait_event_type = 'Lock'") == "1";
+    });
+    BOOST_TEST_REQUIRE(waiting);
+    run.send_signal(SIGINT);
+    const Outcome result = run.wait();
+    BOOST_TEST(result.exit_code == 130);
+    BOOST_TEST(contains(result.err, "canceled by signal 2"), result.err);
+    blocker.exec("ROLLBACK");
+    BOOST_TEST(eventually([&] {
+        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                             "'pg-createdb'") == "0";
+    }));
+    BOOST_TEST(database_field(name, "d.datconnlimit") == "-1");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_while_connecting_exits_143) {
+    Running run = start_tool("pg-createdb",
+                             {"--wait", "60", "-h", tcp_host(), "-p", unused_port(), "never"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    run.send_signal(SIGTERM);
+    const Outcome result = run.wait();
+    BOOST_TEST(result.exit_code == 143);
+    BOOST_TEST(contains(result.err, "interrupted"));
+}
+
+const std::string hostile_names[] = {
+    "it's",
+    "semi;colon",
+    "\"double\"",
+    "with space",
+    "Upper Case",
+    "back\\slash",
+    "x; DROP DATABASE postgres; --",
+    "\xc3\x9c" "n" "\xc3\xaf" "c" "\xc3\xb6" "d" "\xc3\xa9" " \xe2\x98\x83",  // Ünïcödé ☃
+    "$1",
+    "%s%n",
+    "a.b",
+    std::string(63, 'n'),
+};
+
+BOOST_DATA_TEST_CASE(hostile_names_reach_the_catalog_exactly, data::make(hostile_names), name) {
+    const std::string comment = "comment of " + name + " with 'quotes' and \\";
+    const Outcome result = createdb({name, comment});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(database_exists(name));
+    BOOST_TEST(database_field(name, "shobj_description(d.oid, 'pg_database')") == comment);
+    BOOST_TEST(database_exists("postgres"));
+    const Outcome again = createdb({"--if-not-exists", name, comment});
+    BOOST_TEST(again.exit_code == 0);
+    BOOST_TEST(again.out == "database \"" + name + "\" already exists\n");
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(late_server)
+
+/// A second cluster of its own, started only after the tool is already waiting for it.
+BOOST_AUTO_TEST_CASE(wait_retries_until_a_late_server_accepts_connections) {
+    const std::string env_file = "/tmp/pgkit-late-" + std::to_string(::getpid()) + ".env";
+    Cluster late = Cluster::create(env_file, {}, /*start_now=*/false);
+    struct Cleanup {
+        Cluster& cluster;
+        ~Cleanup() { cluster.destroy(); }
+    } cleanup{late};
+    Env env = {{"PGHOST", late.host()}, {"PGPORT", late.port()}};
+
+    // Without --wait, a server that is not up is exit 3 at once.
+    const Outcome refused = createdb({"early"}, env);
+    BOOST_TEST(refused.exit_code == 3);
+
+    Running waiting = start_tool("pg-createdb", {"--wait", "120", "late_db"}, env);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    late.start();
+    const Outcome result = waiting.wait();
+    BOOST_TEST(result.exit_code == 0, result.err);
+    auto count_late = [&](const std::string& name) {
+        // A short connection: a session left on template1 would block CREATE DATABASE.
+        return Database(late.conninfo("template1"))
+            .value("SELECT count(*) FROM pg_database WHERE datname = $1", {name});
+    };
+    BOOST_TEST(count_late("late_db") == "1");
+
+    // With no "postgres" database, the maintenance connection falls back to template1.
+    Database(late.conninfo("template1")).exec("DROP DATABASE postgres");
+    const Outcome fallback = createdb({"after_fallback"}, env);
+    BOOST_TEST(fallback.exit_code == 0, fallback.err);
+    BOOST_TEST(count_late("after_fallback") == "1");
+    // ...but not when the maintenance database is named.
+    BOOST_TEST(createdb({"--maintenance-db", "postgres", "named"}, env).exit_code == 4);
+}
+
+BOOST_AUTO_TEST_CASE(an_authentication_failure_ends_the_wait_at_once) {
+    const auto started = std::chrono::steady_clock::now();
+    const Outcome result =
+        createdb({"--wait", "120", "-h", tcp_host(), "authfail"}, {{"PGPASSWORD", "wrong"}});
+    BOOST_TEST(result.exit_code == 4);
+    // Behaviour, not speed: 120 s of waiting would mean it retried a login failure.
+    const auto waited = std::chrono::steady_clock::now() - started;
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::seconds>(waited).count() < 60);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,162 @@
+#include "support/cluster.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+
+namespace pgkit::test {
+namespace {
+
+void run_script(const std::vector<std::string>& args) {
+    Command command;
+    command.argv = {PGKIT_CLUSTER_SCRIPT};
+    command.argv.insert(command.argv.end(), args.begin(), args.end());
+    const Outcome outcome = run(command);
+    if (outcome.exit_code != 0) {
+        throw std::runtime_error("throwaway-cluster " + args.front() +
+                                 " failed: " + outcome.err);
+    }
+}
+
+/// The shared cluster; one this process made itself is removed when the process exits.
+struct SharedCluster {
+    std::unique_ptr<Cluster> cluster;
+    ~SharedCluster() {
+        if (cluster && cluster->owned) {
+            try {
+                cluster->destroy();
+            } catch (...) {
+            }
+        }
+    }
+};
+
+std::unique_ptr<Cluster>& shared_slot() {
+    static SharedCluster shared;
+    return shared.cluster;
+}
+
+}  // namespace
+
+const std::string& Cluster::var(const std::string& name) const {
+    const auto found = vars.find(name);
+    if (found == vars.end()) throw std::runtime_error("cluster has no " + name);
+    return found->second;
+}
+
+std::string Cluster::conninfo(const std::string& dbname) const {
+    return "host=" + host() + " port=" + port() + " user=postgres dbname=" + dbname +
+           " connect_timeout=10";
+}
+
+Cluster Cluster::load(const std::string& env_file) {
+    Cluster cluster;
+    cluster.env_file = env_file;
+    std::ifstream in(env_file);
+    if (!in) throw std::runtime_error("cannot read " + env_file);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto equals = line.find('=');
+        if (equals != std::string::npos) {
+            cluster.vars[line.substr(0, equals)] = line.substr(equals + 1);
+        }
+    }
+    return cluster;
+}
+
+Cluster Cluster::create(const std::string& env_file, const std::vector<std::string>& settings,
+                        bool start_now) {
+    std::vector<std::string> args = {"create", "--env-file", env_file};
+    for (const auto& setting : settings) {
+        args.push_back("--set");
+        args.push_back(setting);
+    }
+    if (!start_now) args.push_back("--no-start");
+    run_script(args);
+    Cluster cluster = load(env_file);
+    cluster.owned = true;
+    return cluster;
+}
+
+void Cluster::start() const { run_script({"start", "--env-file", env_file}); }
+void Cluster::stop() const { run_script({"stop", "--env-file", env_file}); }
+void Cluster::destroy() const { run_script({"destroy", "--env-file", env_file}); }
+
+const Cluster& shared_cluster() {
+    auto& slot = shared_slot();
+    if (!slot) {
+        const char* env_file = std::getenv("PGKIT_TEST_ENV_FILE");
+        if (env_file != nullptr && ::access(env_file, R_OK) == 0) {
+            slot = std::make_unique<Cluster>(Cluster::load(env_file));
+        } else {
+            const std::string own = "/tmp/pgkit-test-own-" + std::to_string(::getpid()) + ".env";
+            slot = std::make_unique<Cluster>(Cluster::create(own, {"log_statement=all"}));
+        }
+    }
+    return *slot;
+}
+
+std::string tool_path(const std::string& tool) { return std::string(PGKIT_TOOL_DIR) + "/" + tool; }
+
+std::map<std::string, std::optional<std::string>> tool_env(const Cluster& cluster) {
+    std::map<std::string, std::optional<std::string>> env;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string variable = *entry;
+        if (variable.rfind("PG", 0) == 0) {
+            env[variable.substr(0, variable.find('='))] = std::nullopt;
+        }
+    }
+    env["PGHOST"] = cluster.host();
+    env["PGPORT"] = cluster.port();
+    env["PGUSER"] = "postgres";
+    env["PGPASSFILE"] = "/nonexistent/pgpass";
+    env["LC_ALL"] = "C.UTF-8";
+    return env;
+}
+
+Outcome run_tool(const std::string& tool, const std::vector<std::string>& args,
+                 const std::map<std::string, std::optional<std::string>>& env,
+                 const std::string& stdin_data) {
+    return start_tool(tool, args, env, stdin_data).wait();
+}
+
+Running start_tool(const std::string& tool, const std::vector<std::string>& args,
+                   const std::map<std::string, std::optional<std::string>>& env,
+                   const std::string& stdin_data) {
+    Command command;
+    command.argv = {tool_path(tool)};
+    command.argv.insert(command.argv.end(), args.begin(), args.end());
+    command.env = tool_env(shared_cluster());
+    for (const auto& [name, value] : env) command.env[name] = value;
+    command.stdin_data = stdin_data;
+    return start(command);
+}
+
+std::string unused_port() {
+    // Bind to port 0 to get a free port from the kernel, then release it.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    const int port = ntohs(address.sin_port);
+    ::close(fd);
+    return std::to_string(port);
+}
+
+std::string unique_name(const std::string& prefix) {
+    static std::atomic<int> counter{0};
+    return prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+}
+
+}  // namespace pgkit::test

@@ -1,0 +1,106 @@
+#include "support/process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace pgkit::test {
+namespace {
+
+std::string temp_path(const char* tag) {
+    std::string path = std::string("/tmp/pgkit-test-") + tag + "-XXXXXX";
+    const int fd = ::mkstemp(path.data());
+    if (fd < 0) throw std::runtime_error("mkstemp failed");
+    ::close(fd);
+    return path;
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+Running::Running(Running&& other) noexcept
+    : pid_(other.pid_), out_path_(std::move(other.out_path_)),
+      err_path_(std::move(other.err_path_)), in_path_(std::move(other.in_path_)) {
+    other.pid_ = -1;
+}
+
+Running::~Running() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    for (const auto& path : {out_path_, err_path_, in_path_}) {
+        if (!path.empty()) ::unlink(path.c_str());
+    }
+}
+
+void Running::send_signal(int signal_number) const { ::kill(pid_, signal_number); }
+
+std::string Running::err_so_far() const { return read_file(err_path_); }
+
+Outcome Running::wait() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    Outcome outcome;
+    outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    outcome.out = read_file(out_path_);
+    outcome.err = read_file(err_path_);
+    return outcome;
+}
+
+Running start(const Command& command) {
+    const std::string in_path = temp_path("in");
+    {
+        std::ofstream in(in_path, std::ios::binary);
+        in << command.stdin_data;
+    }
+    const std::string out_path = temp_path("out");
+    const std::string err_path = temp_path("err");
+    std::vector<std::string> storage = command.argv;
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        for (const auto& [name, value] : command.env) {
+            if (value) {
+                ::setenv(name.c_str(), value->c_str(), 1);
+            } else {
+                ::unsetenv(name.c_str());
+            }
+        }
+        const int in = ::open(in_path.c_str(), O_RDONLY);
+        const int out = ::open(out_path.c_str(), O_WRONLY | O_TRUNC);
+        const int err = ::open(err_path.c_str(), O_WRONLY | O_TRUNC);
+        ::dup2(in, 0);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        ::setsid();  // no controlling terminal: the tools must never prompt in tests
+        std::vector<char*> args;
+        for (auto& arg : storage) args.push_back(arg.data());
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        std::fprintf(stderr, "exec %s failed: %s\n", args[0], std::strerror(errno));
+        ::_exit(127);
+    }
+    return Running(pid, out_path, err_path, in_path);
+}
+
+Outcome run(const Command& command) { return start(command).wait(); }
+
+}  // namespace pgkit::test
