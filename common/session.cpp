@@ -95,11 +95,13 @@ ResultHandle Session::send(std::string_view sql,
             : PQexecParams(connection_.get(), text.c_str(), static_cast<int>(values.size()),
                            nullptr, values.data(), nullptr, nullptr, 0),
         &PQclear);
-    throw_if_interrupted();
     const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        // A statement cancelled by our own signal handler reports the signal, not 57014.
+        throw_if_interrupted();
         throw sql_error_from_result(result.get(), connection_.get());
     }
+    // A signal that came too late to cancel this statement stops the next one instead.
     return result;
 }
 
