@@ -191,9 +191,6 @@ Exit exit_for_sqlstate(std::string_view sqlstate) {
     if (sql_class == "28") {
         return Exit::login;
     }
-    if (sql_class == "22" || sql_class == "23") {
-        return Exit::bad_input;  // data exception, integrity constraint violation
-    }
     return Exit::server;
 }
 

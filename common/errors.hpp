@@ -101,7 +101,9 @@ private:
 /// PQconnectionNeedsPassword() of the failed connection.
 ConnectionError classify_connection_failure(std::string_view libpq_message, bool needs_password);
 
-/// The exit status for an SQLSTATE the server sent with a failed statement.
+/// The exit status for an SQLSTATE the server sent with a failed statement. Data errors
+/// (classes 22 and 23) are exit 1 here: only a tool that loads files (pg-seed) turns them into
+/// exit 6, since there they are the file's fault.
 Exit exit_for_sqlstate(std::string_view sqlstate);
 
 /// A hint for the SQLSTATEs a user can do something about, or "".

@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(missing_password_hint_names_the_ways_to_give_one) {
 
 const char* const sqlstates[] = {"42P04", "42710", "25006", "42501", "22P02", "23505",
                                  "08006", "57P01", "53300", "28P01", "XX000", ""};
-const int sqlstate_exits[] = {5, 5, 1, 1, 6, 6, 3, 3, 3, 4, 1, 1};
+const int sqlstate_exits[] = {5, 5, 1, 1, 1, 1, 3, 3, 3, 4, 1, 1};
 
 BOOST_DATA_TEST_CASE(sqlstates_map_to_the_contracts_exit_codes,
                      data::make(sqlstates) ^ data::make(sqlstate_exits), sqlstate, exit_code) {

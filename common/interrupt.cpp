@@ -3,8 +3,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "common/errors.hpp"
 
@@ -13,13 +18,19 @@ namespace {
 
 std::atomic<int> received_signal{0};
 std::atomic<PGcancel*> cancel_target{nullptr};
-/// Used only by the handler; filled in before the handlers are installed.
-char exit_message[160];
-size_t exit_message_length = 0;
+/// What the handler prints when it exits at once, formatted before it is installed (a handler
+/// may not allocate): the message for stderr and, with --format json, the document for stdout.
+struct ExitText {
+    char text[512];
+    size_t length;
+};
+ExitText stderr_text{};
+ExitText json_text[2]{};  // [0] SIGINT, [1] SIGTERM
+bool print_json = false;
 
-void write_all(const char* text, size_t length) {
+void write_all(int fd, const char* text, size_t length) {
     while (length > 0) {
-        const ssize_t written = ::write(STDERR_FILENO, text, length);
+        const ssize_t written = ::write(fd, text, length);
         if (written <= 0) {
             return;
         }
@@ -28,12 +39,21 @@ void write_all(const char* text, size_t length) {
     }
 }
 
+void format_into(ExitText& out, const std::string& text) {
+    out.length = std::min(text.size(), sizeof out.text);
+    std::memcpy(out.text, text.data(), out.length);
+}
+
 extern "C" void on_interrupt(int signal_number) {
     const int saved_errno = errno;
     received_signal.store(signal_number);
     PGcancel* cancel = cancel_target.load();
     if (cancel == nullptr) {
-        write_all(exit_message, exit_message_length);
+        write_all(STDERR_FILENO, stderr_text.text, stderr_text.length);
+        if (print_json) {
+            const ExitText& json = json_text[signal_number == SIGTERM ? 1 : 0];
+            write_all(STDOUT_FILENO, json.text, json.length);
+        }
         ::_exit(128 + signal_number);
     }
     char error_buffer[256];
@@ -43,16 +63,18 @@ extern "C" void on_interrupt(int signal_number) {
 
 }  // namespace
 
-void install_interrupt_handlers(const char* program) {
-    const char* suffix = ": error: interrupted before any change was made\n";
-    exit_message_length = 0;
-    for (const char* part : {program, suffix}) {
-        const size_t length = std::strlen(part);
-        const size_t room = sizeof exit_message - 1 - exit_message_length;
-        const size_t take = length < room ? length : room;
-        std::memcpy(exit_message + exit_message_length, part, take);
-        exit_message_length += take;
+void install_interrupt_handlers(const char* program, bool json) {
+    const std::string message = "interrupted before any change was made";
+    format_into(stderr_text, std::string(program) + ": error: " + message + "\n");
+    print_json = json;
+    for (const int signal_number : {SIGINT, SIGTERM}) {
+        const nlohmann::json document = {{"ok", false},
+                                         {"exit_code", 128 + signal_number},
+                                         {"message", message},
+                                         {"sqlstate", nullptr}};
+        format_into(json_text[signal_number == SIGTERM ? 1 : 0], document.dump() + "\n");
     }
+    std::fflush(stdout);
     struct sigaction action {};
     action.sa_handler = on_interrupt;
     sigemptyset(&action.sa_mask);

@@ -8,8 +8,9 @@
 
 namespace pgkit {
 
-/// Installs the handlers. `program` is used for the message printed when exiting at once.
-void install_interrupt_handlers(const char* program);
+/// Installs the handlers. `program` is used for the message printed when exiting at once;
+/// with `json`, that exit also prints the contract's JSON failure document on stdout.
+void install_interrupt_handlers(const char* program, bool json);
 
 /// The connection whose statements a signal cancels (nullptr: none).
 void set_cancel_target(PGconn* connection);

@@ -130,7 +130,7 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
                                       fmt::join(description_.formats, ", ")));
     }
 
-    install_interrupt_handlers(description_.name.c_str());
+    install_interrupt_handlers(description_.name.c_str(), format() == Format::json);
     try {
         validate_connection_options(connection_);
         // A signal that arrived after the last statement finished changes nothing: the work

@@ -80,3 +80,14 @@ BOOST_DATA_TEST_CASE(man_page_has_the_sections_users_look_for, data::make(tools(
         BOOST_TEST(found, tool << ".1 lacks section " << section);
     }
 }
+
+BOOST_DATA_TEST_CASE(man_page_renders_without_warnings, data::make(tools()), tool) {
+    Command command;
+    command.argv = {"/bin/sh", "-c",
+                    "command -v man >/dev/null || { echo 'man is not installed'; exit 99; }; "
+                    "LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l \"$0\" >/dev/null",
+                    std::string(PGKIT_SOURCE_DIR) + "/man/" + tool + ".1"};
+    const Outcome rendered = run(command);
+    BOOST_TEST(rendered.exit_code == 0, rendered.out << rendered.err);
+    BOOST_TEST(rendered.err.empty(), "man --warnings: " << rendered.err);
+}

@@ -263,6 +263,15 @@ BOOST_AUTO_TEST_CASE(newer_server_options_are_refused_by_an_older_server_with_ex
     drop_database(builtin);
 }
 
+BOOST_AUTO_TEST_CASE(encoding_that_does_not_fit_the_template_locale_is_exit_1) {
+    // 22023 from the server: a refused operation (exit 1), not bad input (exit 6 is pg-seed's).
+    const std::string name = unique_name("misfit");
+    const Outcome result = createdb({"-E", "LATIN1", name});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(contains(result.err, "LATIN1"), result.err);
+    BOOST_TEST(!database_exists(name));
+}
+
 BOOST_AUTO_TEST_CASE(nonexistent_owner_is_a_server_error_exit_1) {
     const std::string name = unique_name("orphan");
     const Outcome result = createdb({"-O", "no_such_role_here", name});
@@ -602,6 +611,18 @@ BOOST_AUTO_TEST_CASE(sigterm_while_connecting_exits_143) {
     const Outcome result = run.wait();
     BOOST_TEST(result.exit_code == 143);
     BOOST_TEST(contains(result.err, "interrupted"));
+}
+
+BOOST_AUTO_TEST_CASE(ctrl_c_while_connecting_still_prints_the_json_document) {
+    Running run = start_tool("pg-createdb", {"--format", "json", "--wait", "60", "-h", tcp_host(),
+                                             "-p", unused_port(), "never"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    run.send_signal(SIGINT);
+    const Outcome result = run.wait();
+    BOOST_TEST(result.exit_code == 130);
+    const auto document = nlohmann::json::parse(result.out);
+    BOOST_TEST(document["exit_code"] == 130);
+    BOOST_TEST(document["ok"] == false);
 }
 
 const std::string hostile_names[] = {

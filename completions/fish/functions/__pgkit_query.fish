@@ -1,0 +1,107 @@
+# Shared by the fish completions of the pgkit tools (pg-createdb, pg-createuser, ...).
+#
+# __pgkit_query KIND prints the names of one kind of object read from the PostgreSQL server,
+# one per line, each followed by a tab and what it is, as `complete -a` takes them. KIND is one of
+#   roles        every role but the predefined pg_* ones
+#   login-roles  roles that can log in
+#   databases    databases that accept connections
+#   templates    every database (template0 too)
+#   tablespaces  tablespaces a database can use
+#
+# psql connects as the command line being completed says: the -h/--host, -p/--port,
+# -U/--username, --maintenance-db or -d/--dbname and --connect-timeout already typed; the rest
+# comes from the PG* environment, ~/.pgpass and the service file, as for the tool itself. psql
+# runs with -w, so that completing never waits on a password prompt; its errors are discarded,
+# and a query that fails prints nothing.
+function __pgkit_query --description 'Print names of PostgreSQL objects for a pgkit completion' --argument-names kind
+    set -l sql
+    set -l label
+    switch "$kind"
+        case roles
+            set sql "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' ORDER BY 1"
+            set label Role
+        case login-roles
+            set sql "SELECT rolname FROM pg_catalog.pg_roles WHERE rolcanlogin ORDER BY 1"
+            set label 'Login role'
+        case databases
+            set sql "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn ORDER BY 1"
+            set label Database
+        case templates
+            set sql "SELECT datname FROM pg_catalog.pg_database ORDER BY 1"
+            set label Database
+        case tablespaces
+            set sql "SELECT spcname FROM pg_catalog.pg_tablespace WHERE spcname <> 'pg_global' ORDER BY 1"
+            set label Tablespace
+        case '*'
+            return 1
+    end
+    command -q psql; or return 1
+
+    # The connection options typed so far, quotes already removed by commandline -o.
+    set -l psql_args
+    set -l dbname
+    set -l timeout
+    set -l tokens (commandline -opc 2>/dev/null)
+    set -l i 1
+    while test $i -lt (count $tokens)
+        set i (math $i + 1)
+        set -l token $tokens[$i]
+        set -l option
+        set -l value
+        if test "$token" = --
+            break
+        else if contains -- $token -h --host -p --port -U --username -d --dbname --maintenance-db --connect-timeout
+            test $i -lt (count $tokens); or break
+            set i (math $i + 1)
+            set option $token
+            set value $tokens[$i]
+        else if string match -qr -- '^--(host|port|username|dbname|maintenance-db|connect-timeout)=' $token
+            set option (string replace -r -- '=.*' '' $token)
+            set value (string replace -r -- '^[^=]*=' '' $token)
+        else if string match -qr -- '^-[hpUd].' $token
+            set option (string sub -l 2 -- $token)
+            set value (string sub -s 3 -- $token)
+        else
+            continue
+        end
+        set value (string replace -r -- '^~(?=/|$)' $HOME $value)
+        switch $option
+            case -h --host
+                set -a psql_args -h $value
+            case -p --port
+                set -a psql_args -p $value
+            case -U --username
+                set -a psql_args -U $value
+            case -d --dbname --maintenance-db
+                set dbname $value
+            case --connect-timeout
+                set timeout $value
+        end
+    end
+
+    # A completion should not hang on an unreachable server for the tool's 10 seconds.
+    if test -z "$timeout"
+        set timeout 3
+        set -q PGCONNECT_TIMEOUT; and set timeout $PGCONNECT_TIMEOUT
+    end
+    set -lx PGCONNECT_TIMEOUT $timeout
+
+    set -l target $dbname
+    test -n "$target"; or set target postgres
+    set -l started (date +%s%N 2>/dev/null)
+    set -l output (psql -X -A -t -w -q $psql_args -d $target -c $sql 2>/dev/null)
+    set -l rc $status
+    if test $rc -eq 2; and test -z "$dbname"
+        # No connection to "postgres": try template1, as the tools themselves do; but not after a
+        # time-out, which would only double the wait.
+        set -l now (date +%s%N 2>/dev/null)
+        if not string match -qr '^[0-9]+$' -- "$started$now"; or test (math "$now - $started") -lt 1000000000
+            set output (psql -X -A -t -w -q $psql_args -d template1 -c $sql 2>/dev/null)
+            set rc $status
+        end
+    end
+    test $rc -eq 0; or return 1
+    for name in $output
+        test -n "$name"; and printf '%s\t%s\n' $name $label
+    end
+end
