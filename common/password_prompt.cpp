@@ -6,7 +6,7 @@
 
 namespace pgkit {
 
-std::optional<std::string> read_password_from_terminal(std::string_view prompt) {
+std::optional<std::string> read_line_from_terminal(std::string_view prompt, bool echo) {
     const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (tty < 0) {
         return std::nullopt;
@@ -18,9 +18,11 @@ std::optional<std::string> read_password_from_terminal(std::string_view prompt) 
         return std::nullopt;
     }
     termios quiet = saved;
-    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
-    quiet.c_lflag |= ECHONL;
-    ::tcsetattr(tty, TCSAFLUSH, &quiet);
+    if (!echo) {
+        quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+        quiet.c_lflag |= ECHONL;
+    }
+    ::tcsetattr(tty, TCSANOW, &quiet);  // keep what was typed ahead
     [[maybe_unused]] auto written = ::write(tty, prompt.data(), prompt.size());
 
     std::string line;
@@ -33,7 +35,7 @@ std::optional<std::string> read_password_from_terminal(std::string_view prompt) 
         }
         line.push_back(c);
     }
-    ::tcsetattr(tty, TCSAFLUSH, &saved);
+    ::tcsetattr(tty, TCSANOW, &saved);
     ::close(tty);
     if (!got_any) {
         return std::nullopt;

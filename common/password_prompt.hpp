@@ -6,8 +6,14 @@
 
 namespace pgkit {
 
-/// Reads a line from the controlling terminal with echo off. Returns nothing when there is no
-/// terminal (a CI job, a Docker entrypoint): the tools never prompt anywhere else.
-std::optional<std::string> read_password_from_terminal(std::string_view prompt);
+/// Reads a line from the controlling terminal (/dev/tty), with echo off when `echo` is false.
+/// Returns nothing when there is no terminal (a CI job, a Docker entrypoint): the tools never
+/// prompt anywhere else.
+std::optional<std::string> read_line_from_terminal(std::string_view prompt, bool echo);
+
+/// read_line_from_terminal with echo off.
+inline std::optional<std::string> read_password_from_terminal(std::string_view prompt) {
+    return read_line_from_terminal(prompt, false);
+}
 
 }  // namespace pgkit

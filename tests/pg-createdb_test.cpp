@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "support/checks.hpp"
 #include "support/cluster.hpp"
 #include "support/database.hpp"
 
@@ -28,13 +29,6 @@ std::optional<std::string> database_field(const std::string& name, const std::st
     return admin().value("SELECT " + expression + " FROM pg_database d WHERE datname = $1", {name});
 }
 
-std::string quote_ident(const std::string& name) {
-    char* quoted = PQescapeIdentifier(admin().raw(), name.data(), name.size());
-    std::string result = quoted;
-    PQfreemem(quoted);
-    return result;
-}
-
 void drop_database(const std::string& name) {
     admin().exec("DROP DATABASE IF EXISTS " + quote_ident(name));
 }
@@ -43,23 +37,6 @@ void create_role(const std::string& name) {
     admin().exec("DROP ROLE IF EXISTS " + quote_ident(name));
     admin().exec("CREATE ROLE " + quote_ident(name));
 }
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
-/// Waits (bounded) until `predicate` holds; false when it never did.
-template <typename Predicate>
-bool eventually(Predicate predicate, std::chrono::seconds limit = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (predicate()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return predicate();
-}
-
-std::string tcp_host() { return "127.0.0.1"; }
 
 }  // namespace
 

@@ -1,0 +1,603 @@
+#define BOOST_TEST_MODULE pg-createuser against a real server
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "common/passwords.hpp"
+#include "support/checks.hpp"
+#include "support/cluster.hpp"
+#include "support/database.hpp"
+
+namespace data = boost::unit_test::data;
+using namespace pgkit::test;
+using Env = std::map<std::string, std::optional<std::string>>;
+
+namespace {
+
+Outcome createuser(const std::vector<std::string>& args, const Env& env = {},
+                   const std::string& stdin_data = {}) {
+    return run_tool("pg-createuser", args, env, stdin_data);
+}
+
+/// Runs pg-createuser on a pseudo-terminal (util-linux script), typing `typed`.
+Outcome createuser_on_terminal(const std::vector<std::string>& args, const std::string& typed) {
+    std::string command_line = tool_path("pg-createuser");
+    for (const auto& arg : args) command_line += " '" + arg + "'";
+    Command command;
+    command.argv = {"/usr/bin/script", "-q", "-e", "-c", command_line, "/dev/null"};
+    command.env = tool_env(shared_cluster());
+    command.stdin_data = typed;
+    return run(command);
+}
+
+bool role_exists(const std::string& name) {
+    return admin().value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {name}) == "1";
+}
+
+std::optional<std::string> role_field(const std::string& name, const std::string& expression) {
+    return admin().value("SELECT " + expression + " FROM pg_authid r WHERE rolname = $1", {name});
+}
+
+bool is_member(const std::string& member, const std::string& group, bool admin_option = false) {
+    return admin().value(
+               "SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+               "JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = $1 AND u.rolname = $2" +
+                   std::string(admin_option ? " AND m.admin_option" : ""),
+               {group, member}) == "1";
+}
+
+void drop_role(const std::string& name) { admin().exec("DROP ROLE IF EXISTS " + quote_ident(name)); }
+
+void make_role(const std::string& name) {
+    drop_role(name);
+    admin().exec("CREATE ROLE " + quote_ident(name));
+}
+
+/// A real login over TCP, where the test cluster asks for a SCRAM password.
+bool can_log_in(const std::string& role, const std::string& password) {
+    const Cluster& cluster = shared_cluster();
+    const char* keywords[] = {"host", "port", "user", "password", "dbname", "connect_timeout",
+                              nullptr};
+    const char* values[] = {"127.0.0.1", cluster.port().c_str(), role.c_str(), password.c_str(),
+                            "postgres", "10", nullptr};
+    PGconn* connection = PQconnectdbParams(keywords, values, 0);
+    const bool ok = PQstatus(connection) == CONNECTION_OK;
+    PQfinish(connection);
+    return ok;
+}
+
+bool server_log_contains(const std::string& text) {
+    return contains(read_file(shared_cluster().log_path()), text);
+}
+
+/// A password no other test uses, so that finding it anywhere is meaningful.
+std::string fresh_password(const std::string& tag) { return "pw-" + unique_name(tag) + "-Zq9"; }
+
+std::string write_file(const std::string& content, mode_t mode = 0600) {
+    const std::string path = "/tmp/" + unique_name("pgkit-pwfile");
+    std::ofstream(path) << content;
+    ::chmod(path.c_str(), mode);
+    return path;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(command_line)
+
+BOOST_AUTO_TEST_CASE(help_version_and_bad_option) {
+    const Outcome help = createuser({"--help"});
+    BOOST_TEST(help.exit_code == 0);
+    BOOST_TEST(help.out.rfind("pg-createuser creates a new PostgreSQL role.", 0) == 0);
+    BOOST_TEST(createuser({"-?"}).out == help.out);
+    const Outcome version = createuser({"--version"});
+    BOOST_TEST(version.exit_code == 0);
+    BOOST_TEST(version.out.rfind("pg-createuser (pgkit) ", 0) == 0);
+    const Outcome bad = createuser({"--no-such-option"});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(contains(bad.err, "pg-createuser: hint: Try \"pg-createuser --help\""));
+}
+
+const std::vector<std::string> bad_argument_lists[] = {
+    {"a", "b"},
+    {"-d", "-D", "badpair"},
+    {"--login", "--no-login", "badpair"},
+    {"-c", "-5", "badlimit"},
+    {std::string(64, 'r')},
+    {"-g", std::string(64, 'g'), "badgroup"},
+    {"--password-env", "PGKIT_UNSET_VARIABLE", "badenv"},
+    {"--password-env", "PGKIT_EMPTY", "badenv"},
+    {"--password-env", "PGKIT_EMPTY", "--password-file", "/dev/null", "badtwo"},
+    {"--if-not-exists", "--update-password", "badupdate"},
+    {"-P", "badprompt"},
+    {"--interactive"},
+};
+const char* const bad_argument_messages[] = {
+    "too many command-line arguments (first is \"b\")",
+    "-d/--createdb and -D/--no-createdb cannot be used together",
+    "-l/--login and -L/--no-login cannot be used together",
+    "connection limit must be -1",
+    "is too long (64 bytes; the limit is 63)",
+    "is too long",
+    "environment variable \"PGKIT_UNSET_VARIABLE\" is not set",
+    "the password from environment variable \"PGKIT_EMPTY\" is empty",
+    "give the password one way only",
+    "--update-password needs a password",
+    "-P/--pwprompt needs a terminal",
+    "--interactive needs a terminal",
+};
+
+BOOST_DATA_TEST_CASE(bad_arguments_are_exit_2_and_nothing_is_created,
+                     data::make(bad_argument_lists) ^ data::make(bad_argument_messages), args,
+                     message) {
+    const Outcome result = createuser(args, {{"PGKIT_EMPTY", ""}});
+    BOOST_TEST(result.exit_code == 2);
+    BOOST_TEST(contains(result.err, message), "stderr: " << result.err);
+    for (const char* name : {"a", "badpair", "badlimit", "badgroup", "badenv", "badtwo",
+                             "badupdate", "badprompt"}) {
+        BOOST_TEST(!role_exists(name));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(empty_password_file_is_exit_2) {
+    const std::string file = write_file("\n");
+    const Outcome result = createuser({"--password-file", file, "emptypw"});
+    BOOST_TEST(result.exit_code == 2);
+    BOOST_TEST(contains(result.err, "is empty"));
+    BOOST_TEST(!role_exists("emptypw"));
+    ::unlink(file.c_str());
+}
+
+BOOST_AUTO_TEST_CASE(missing_password_file_is_exit_6_naming_the_file) {
+    const Outcome result = createuser({"--password-file", "/nonexistent/pw", "nofile"});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, "could not read password file \"/nonexistent/pw\""));
+    BOOST_TEST(!role_exists("nofile"));
+}
+
+BOOST_AUTO_TEST_CASE(rolename_defaults_to_pguser_as_createuser_does) {
+    // PGUSER is also the login user: connect explicitly as postgres with -U.
+    const std::string name = unique_name("from_pguser");
+    const Outcome result = createuser({"-U", "postgres"}, {{"PGUSER", name}});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(role_exists(name));
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(attributes)
+
+BOOST_AUTO_TEST_CASE(defaults_are_createusers_login_inherit_and_nothing_else) {
+    const std::string name = unique_name("plain");
+    const Outcome result = createuser({name});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(result.out == "created role \"" + name + "\"\n");
+    BOOST_TEST(role_field(name, "rolcanlogin::text || rolinherit::text || rolsuper::text || "
+                                "rolcreatedb::text || rolcreaterole::text || "
+                                "rolreplication::text || rolbypassrls::text || "
+                                "rolconnlimit::text || (rolpassword IS NULL)::text") ==
+               "truetruefalsefalsefalsefalsefalse-1true");
+    drop_role(name);
+}
+
+const std::vector<std::string> attribute_options[] = {
+    {"-d"}, {"--createdb"}, {"-r"}, {"-s"}, {"-I"}, {"-L"}, {"--replication"},
+    {"--bypassrls"}, {"-c", "7"}, {"-v", "2031-02-03 04:05:06+00"}, {"--comment", "it's a role"},
+};
+const char* const attribute_checks[] = {
+    "rolcreatedb",
+    "rolcreatedb",
+    "rolcreaterole",
+    "rolsuper AND rolcreatedb AND rolcreaterole",
+    "NOT rolinherit",
+    "NOT rolcanlogin",
+    "rolreplication",
+    "rolbypassrls",
+    "rolconnlimit = 7",
+    "rolvaliduntil = '2031-02-03 04:05:06+00'",
+    "shobj_description(oid, 'pg_authid') = 'it''s a role'",
+};
+
+BOOST_DATA_TEST_CASE(each_option_reaches_pg_roles,
+                     data::make(attribute_options) ^ data::make(attribute_checks), args, check) {
+    const std::string name = unique_name("attr");
+    std::vector<std::string> full = args;
+    full.push_back(name);
+    const Outcome result = createuser(full);
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(role_field(name, "(" + std::string(check) + ")::text") == "true");
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(memberships_reach_pg_auth_members) {
+    const std::string group = unique_name("group");
+    const std::string group2 = unique_name("group2");
+    const std::string member = unique_name("member");
+    const std::string admin_role = unique_name("admin");
+    for (const auto& role : {group, group2, member, admin_role}) make_role(role);
+    const std::string name = unique_name("joined");
+    const Outcome result = createuser(
+        {"-g", group, "--role", group2, "-m", member, "-a", admin_role, name});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(is_member(name, group));
+    BOOST_TEST(is_member(name, group2));
+    BOOST_TEST(is_member(member, name));
+    BOOST_TEST(is_member(admin_role, name, /*admin_option=*/true));
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(missing_member_role_is_exit_1_and_nothing_is_created) {
+    const std::string name = unique_name("halfmade");
+    const Outcome result = createuser({"-g", "no_such_group", "--comment", "x", name});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(contains(result.err, "role \"no_such_group\" does not exist"));
+    BOOST_TEST(!role_exists(name));
+}
+
+BOOST_AUTO_TEST_CASE(sends_the_same_sql_as_postgresqls_createuser) {
+    const std::string group = unique_name("sqlgroup");
+    make_role(group);
+    const std::string name = unique_name("samesql");
+    // Options createuser 15 has (-v, -m, -a and --bypassrls came in 16).
+    const std::vector<std::string> options = {"-e", "-d", "-r", "-I", "-c", "3", "-g", group,
+                                              "--replication", name};
+    Command theirs;
+    theirs.argv = {shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/createuser"};
+    theirs.argv.insert(theirs.argv.end(), options.begin(), options.end());
+    theirs.env = tool_env(shared_cluster());
+    const Outcome reference = run(theirs);
+    BOOST_TEST_REQUIRE(reference.exit_code == 0, reference.err);
+    drop_role(name);
+    const Outcome ours = createuser(options);
+    BOOST_TEST(ours.exit_code == 0, ours.err);
+    auto create_role_line = [](const std::string& text) {
+        std::istringstream lines(text);
+        std::string line;
+        while (std::getline(lines, line)) {
+            if (line.rfind("CREATE ROLE", 0) == 0) {
+                std::string normal;
+                for (char c : line) {
+                    if (c != '"') normal += c;
+                }
+                // createuser 15 predates --bypassrls (16) and leaves the clause out.
+                for (const std::string clause : {" NOBYPASSRLS"}) {
+                    if (auto at = normal.find(clause); at != std::string::npos) {
+                        normal.erase(at, clause.size());
+                    }
+                }
+                return normal;
+            }
+        }
+        return std::string();
+    };
+    BOOST_TEST(!create_role_line(reference.out).empty());
+    BOOST_TEST(create_role_line(ours.err) == create_role_line(reference.out),
+               ours.err << "\nvs\n" << reference.out);
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(passwords)
+
+BOOST_AUTO_TEST_CASE(password_file_sets_a_scram_verifier_that_logs_in_over_tcp) {
+    const std::string name = unique_name("fromfile");
+    const std::string password = fresh_password("file");
+    const std::string file = write_file(password + "\nsecond line ignored\n");
+    const Outcome result = createuser({"--echo", "--password-file", file, name});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(role_field(name, "left(rolpassword, 14)") == "SCRAM-SHA-256$");
+    BOOST_TEST(can_log_in(name, password));
+    BOOST_TEST(!can_log_in(name, "second line ignored"));
+    BOOST_TEST(contains(result.err, "PASSWORD '********'"));
+    BOOST_TEST(!contains(result.err + result.out, password));
+    BOOST_TEST(!result.err.empty());
+    BOOST_TEST(!contains(result.err, "warning"));
+    ::unlink(file.c_str());
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(password_from_stdin_with_a_dash) {
+    const std::string name = unique_name("fromstdin");
+    const std::string password = fresh_password("stdin");
+    const Outcome result = createuser({"--password-file", "-", name}, {}, password + "\r\n");
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(can_log_in(name, password));
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(password_env_sets_a_password_that_logs_in) {
+    const std::string name = unique_name("fromenv");
+    const std::string password = fresh_password("env");
+    const Outcome result = createuser({"--format", "json", "--password-env", "APP_PW", name},
+                                      {{"APP_PW", password}});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(can_log_in(name, password));
+    const auto document = nlohmann::json::parse(result.out);
+    BOOST_TEST(document["password"] == "set");
+    BOOST_TEST(!contains(result.out, password));
+    BOOST_TEST(contains(document["statements"][0].get<std::string>(), "PASSWORD '********'"));
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(pwprompt_asks_twice_on_a_terminal) {
+    const std::string name = unique_name("prompted");
+    const std::string password = fresh_password("prompt");
+    const Outcome result = createuser_on_terminal({"-P", name}, password + "\n" + password + "\n");
+    BOOST_TEST(result.exit_code == 0, result.out);
+    BOOST_TEST(contains(result.out, "Enter password for new role: "));
+    BOOST_TEST(contains(result.out, "Enter it again: "));
+    BOOST_TEST(can_log_in(name, password));
+
+    const std::string other = unique_name("mismatch");
+    const Outcome mismatch = createuser_on_terminal({"-P", other}, "one\ntwo\n");
+    BOOST_TEST(mismatch.exit_code == 2);
+    BOOST_TEST(contains(mismatch.out, "passwords didn't match"));
+    BOOST_TEST(!role_exists(other));
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(interactive_asks_for_the_name_and_attributes) {
+    const std::string name = unique_name("asked");
+    const Outcome result = createuser_on_terminal({"--interactive"}, name + "\nn\ny\nn\n");
+    BOOST_TEST(result.exit_code == 0, result.out);
+    BOOST_TEST(contains(result.out, "Shall the new role be a superuser? (y/n)"));
+    BOOST_TEST(role_field(name, "(NOT rolsuper AND rolcreatedb AND NOT rolcreaterole)::text") ==
+               "true");
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(an_existing_verifier_is_passed_on_as_it_is) {
+    const std::string scram_name = unique_name("scramverifier");
+    const std::string password = fresh_password("verifier");
+    const std::string verifier = pgkit::scram_sha256_verifier(password, "0123456789abcdef", 4096);
+    BOOST_TEST(createuser({"--password-env", "V", scram_name}, {{"V", verifier}}).exit_code == 0);
+    BOOST_TEST(role_field(scram_name, "rolpassword") == verifier);
+    BOOST_TEST(can_log_in(scram_name, password));
+
+    const std::string md5_name = unique_name("md5verifier");
+    const std::string md5 = "md5" + std::string(32, 'a');
+    BOOST_TEST(createuser({"--password-env", "V", md5_name}, {{"V", md5}}).exit_code == 0);
+    BOOST_TEST(role_field(md5_name, "rolpassword") == md5);
+    drop_role(scram_name);
+    drop_role(md5_name);
+}
+
+BOOST_AUTO_TEST_CASE(group_readable_password_file_gets_a_warning) {
+    const std::string name = unique_name("loosefile");
+    const std::string file = write_file(fresh_password("loose") + "\n", 0644);
+    const Outcome result = createuser({"--password-file", file, name});
+    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(contains(result.err, "pg-createuser: warning: password file \"" + file +
+                                        "\" has group or world access"));
+    ::unlink(file.c_str());
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(update_password_changes_only_a_different_password) {
+    const std::string name = unique_name("rotate");
+    const std::string first = fresh_password("first");
+    BOOST_TEST(createuser({"--password-env", "PW", name}, {{"PW", first}}).exit_code == 0);
+    const auto stored = role_field(name, "rolpassword");
+
+    // The same password: verified against the stored SCRAM keys, nothing sent.
+    const Outcome same = createuser(
+        {"--if-not-exists", "--update-password", "--format", "json", "--password-env", "PW", name},
+        {{"PW", first}});
+    BOOST_TEST(same.exit_code == 0, same.err);
+    const auto same_report = nlohmann::json::parse(same.out);
+    BOOST_TEST(same_report["password"] == "unchanged");
+    BOOST_TEST(same_report["statements"].empty());
+    BOOST_TEST(role_field(name, "rolpassword") == stored);
+
+    // Without --update-password, an existing role's password is left alone.
+    const std::string second = fresh_password("second");
+    const Outcome kept = createuser({"--if-not-exists", "--format", "json", "--password-env",
+                                     "PW", name},
+                                    {{"PW", second}});
+    BOOST_TEST(nlohmann::json::parse(kept.out)["password"] == "kept");
+    BOOST_TEST(can_log_in(name, first));
+
+    // A different one is set.
+    const Outcome changed =
+        createuser({"--if-not-exists", "--update-password", "--password-env", "PW", name},
+                   {{"PW", second}});
+    BOOST_TEST(changed.exit_code == 0, changed.err);
+    BOOST_TEST(changed.out == "altered role \"" + name + "\": password\n");
+    BOOST_TEST(can_log_in(name, second));
+    BOOST_TEST(!can_log_in(name, first));
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(update_password_sets_it_when_the_verifier_cannot_be_read) {
+    // A CREATEROLE role may change passwords but not read pg_authid.
+    const std::string manager = unique_name("manager");
+    drop_role(manager);
+    admin().exec("CREATE ROLE " + manager + " LOGIN CREATEROLE");
+    const std::string name = unique_name("managed");
+    const std::string password = fresh_password("managed");
+    BOOST_TEST(createuser({"-U", manager, "--password-env", "PW", name}, {{"PW", password}})
+                   .exit_code == 0);
+    const Outcome again = createuser({"-U", manager, "--if-not-exists", "--update-password",
+                                      "--format", "json", "--password-env", "PW", name},
+                                     {{"PW", password}});
+    BOOST_TEST(again.exit_code == 0, again.err);
+    BOOST_TEST(nlohmann::json::parse(again.out)["password"] == "set");
+    BOOST_TEST(can_log_in(name, password));
+    drop_role(name);
+    drop_role(manager);
+}
+
+BOOST_AUTO_TEST_CASE(no_plain_password_reaches_the_server_log) {
+    // Runs after the tests above in this suite; the server logs every statement.
+    BOOST_TEST(admin().value("SHOW log_statement") == "all");
+    const std::string name = unique_name("logged");
+    const std::string password = fresh_password("logged");
+    BOOST_TEST(createuser({"--password-env", "PW", name}, {{"PW", password}}).exit_code == 0);
+    BOOST_TEST(createuser({"--if-not-exists", "--update-password", "--password-env", "PW", name},
+                          {{"PW", password + "x"}})
+                   .exit_code == 0);
+    BOOST_TEST(eventually([&] { return server_log_contains("ALTER ROLE \"" + name + "\""); }));
+    BOOST_TEST(!server_log_contains(password));
+    BOOST_TEST(!server_log_contains("pw-"), "a plain test password is in the server log");
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(convergence)
+
+BOOST_AUTO_TEST_CASE(existing_role_is_exit_5_without_if_not_exists) {
+    const std::string name = unique_name("existing");
+    BOOST_TEST(createuser({name}).exit_code == 0);
+    const Outcome again = createuser({name});
+    BOOST_TEST(again.exit_code == 5);
+    BOOST_TEST(contains(again.err, "role \"" + name + "\" already exists"));
+    const Outcome json = createuser({"--format", "json", name});
+    BOOST_TEST(nlohmann::json::parse(json.out)["sqlstate"] == "42710");
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(what_is_asked_is_altered_and_reported) {
+    const std::string group = unique_name("readers");
+    const std::string member = unique_name("bob");
+    make_role(group);
+    make_role(member);
+    const std::string name = unique_name("converge");
+    BOOST_TEST(createuser({name}).exit_code == 0);
+    const Outcome result = createuser({"--if-not-exists", "-d", "-L", "-c", "5", "-g", group, "-m",
+                                       member, "--comment", "hello", name});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(result.out == "altered role \"" + name + "\": +createdb, -login, connection limit "
+                                                        "-1 -> 5, member of \"" +
+                                 group + "\", member \"" + member + "\", comment\n");
+    BOOST_TEST(role_field(name, "(rolcreatedb AND NOT rolcanlogin AND rolconnlimit = 5)::text") ==
+               "true");
+    BOOST_TEST(is_member(name, group));
+    BOOST_TEST(is_member(member, name));
+    // Run again: nothing left to do.
+    const Outcome again = createuser({"--if-not-exists", "-d", "-L", "-c", "5", "-g", group, "-m",
+                                      member, "--comment", "hello", name});
+    BOOST_TEST(again.out == "role \"" + name + "\" already exists\n");
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(nothing_is_revoked_or_reset) {
+    const std::string group = unique_name("keepgroup");
+    make_role(group);
+    const std::string name = unique_name("keep");
+    BOOST_TEST(createuser({"-d", "-r", "-c", "4", "-g", group, "--comment", "kept", name})
+                   .exit_code == 0);
+    BOOST_TEST(createuser({"--if-not-exists", name}).exit_code == 0);
+    BOOST_TEST(createuser({"--if-not-exists", "-I", name}).exit_code == 0);
+    BOOST_TEST(role_field(name, "(rolcreatedb AND rolcreaterole AND rolconnlimit = 4 AND NOT "
+                                "rolinherit)::text") == "true");
+    BOOST_TEST(is_member(name, group));
+    BOOST_TEST(role_field(name, "shobj_description(oid, 'pg_authid')") == "kept");
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(valid_until_is_compared_as_a_timestamp) {
+    const std::string name = unique_name("expiring");
+    BOOST_TEST(createuser({"-v", "2030-01-01 00:00:00+00", name}).exit_code == 0);
+    const Outcome same = createuser({"--if-not-exists", "-v", "2030-01-01T00:00:00Z", name});
+    BOOST_TEST(same.out == "role \"" + name + "\" already exists\n");
+    const Outcome later = createuser({"--if-not-exists", "-v", "infinity", name});
+    BOOST_TEST(contains(later.out, "valid until infinity"));
+    BOOST_TEST(role_field(name, "rolvaliduntil::text") == "infinity");
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(admin_option_is_added_to_an_existing_plain_membership) {
+    const std::string name = unique_name("adminable");
+    const std::string carol = unique_name("carol");
+    make_role(carol);
+    BOOST_TEST(createuser({"-m", carol, name}).exit_code == 0);
+    BOOST_TEST(!is_member(carol, name, true));
+    const Outcome result = createuser({"--if-not-exists", "-a", carol, name});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(contains(result.out, "admin \"" + carol + "\""));
+    BOOST_TEST(is_member(carol, name, true));
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(eight_concurrent_runs_with_a_membership_all_exit_0) {
+    const std::string group = unique_name("racegroup");
+    make_role(group);
+    const std::string name = unique_name("race");
+    std::vector<Running> runs;
+    for (int i = 0; i < 8; ++i) {
+        runs.push_back(start_tool("pg-createuser",
+                                  {"--if-not-exists", "-g", group, "-d", "--comment", "raced", name}));
+    }
+    for (auto& run : runs) {
+        const Outcome result = run.wait();
+        BOOST_TEST(result.exit_code == 0, result.err);
+    }
+    BOOST_TEST(role_exists(name));
+    BOOST_TEST(admin().value("SELECT count(*) FROM pg_auth_members m JOIN pg_roles u ON u.oid = "
+                             "m.member WHERE u.rolname = $1",
+                             {name}) == "1");
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_creates_and_alters_nothing) {
+    const std::string name = unique_name("dry");
+    const Outcome result = createuser({"--dry-run", "--password-env", "PW", name},
+                                      {{"PW", fresh_password("dry")}});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(result.out == "would create role \"" + name + "\"\n");
+    BOOST_TEST(!role_exists(name));
+    BOOST_TEST(createuser({name}).exit_code == 0);
+    const Outcome alter = createuser({"--dry-run", "--if-not-exists", "-d", name});
+    BOOST_TEST(alter.out == "would alter role \"" + name + "\": +createdb\n");
+    BOOST_TEST(role_field(name, "rolcreatedb::text") == "false");
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(connection)
+
+BOOST_AUTO_TEST_CASE(unreachable_server_is_exit_3) {
+    const Outcome result = createuser({"-h", tcp_host(), "-p", unused_port(), "nobody"});
+    BOOST_TEST(result.exit_code == 3);
+    BOOST_TEST(contains(result.err, "Connection refused"));
+}
+
+BOOST_AUTO_TEST_CASE(wrong_password_is_exit_4) {
+    const Outcome result = createuser({"-h", tcp_host(), "nobody"}, {{"PGPASSWORD", "wrong"}});
+    BOOST_TEST(result.exit_code == 4);
+    BOOST_TEST(contains(result.err, "password authentication failed"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(hostile)
+
+const std::string hostile_names[] = {
+    "it's", "semi;colon", "\"double\"", "with space", "Upper Case", "back\\slash",
+    "x; DROP ROLE postgres; --", "\xc3\xa9t\xc3\xa9 \xe2\x98\x83", "$1", std::string(63, 'h'),
+};
+
+BOOST_DATA_TEST_CASE(hostile_role_names_reach_the_catalog_exactly, data::make(hostile_names),
+                     name) {
+    const std::string password = fresh_password("hostile");
+    const Outcome result = createuser({"--password-env", "PW", "--comment", name, name},
+                                      {{"PW", password}});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(role_exists(name));
+    BOOST_TEST(role_field(name, "shobj_description(oid, 'pg_authid')") == name);
+    BOOST_TEST(can_log_in(name, password));
+    BOOST_TEST(role_exists("postgres"));
+    const Outcome again = createuser({"--if-not-exists", "--update-password", "--password-env",
+                                      "PW", name},
+                                     {{"PW", password}});
+    BOOST_TEST(again.out == "role \"" + name + "\" already exists\n", again.err);
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
