@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <libpq-fe.h>
+
 #include <cctype>
 
 #include "common/errors.hpp"
@@ -51,8 +53,24 @@ void validate_connection_options(const ConnectionOptions& options) {
     if (options.connect_timeout && *options.connect_timeout < 0) {
         throw UsageError("--connect-timeout must be 0 (wait forever) or more seconds");
     }
-    if (options.wait_seconds && *options.wait_seconds < 0) {
-        throw UsageError("--wait must be 0 or more seconds");
+    if (options.wait_seconds &&
+        !(*options.wait_seconds >= 0 && *options.wait_seconds <= 7 * 86400)) {
+        throw UsageError("--wait must be 0 to 604800 seconds (a week)");
+    }
+    if (options.dbname) {
+        // A connection string that libpq cannot parse is a usage error, not a failed connection.
+        char* error = nullptr;
+        PQconninfoOption* parsed = PQconninfoParse(options.dbname->c_str(), &error);
+        const bool looks_like_connstring =
+            options.dbname->find('=') != std::string::npos ||
+            options.dbname->rfind("postgresql://", 0) == 0 ||
+            options.dbname->rfind("postgres://", 0) == 0;
+        std::string message = error != nullptr ? first_line(error) : "";
+        if (parsed != nullptr) PQconninfoFree(parsed);
+        if (error != nullptr) PQfreemem(error);
+        if (looks_like_connstring && parsed == nullptr) {
+            throw UsageError(fmt::format("invalid connection string: {}", message));
+        }
     }
     if (options.no_password && options.force_password) {
         throw UsageError("-w/--no-password and -W/--password cannot be used together");

@@ -89,7 +89,9 @@ BOOST_AUTO_TEST_CASE(version_prints_the_kits_version) {
 BOOST_AUTO_TEST_CASE(parse_errors_are_exit_2_and_nothing_runs) {
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"--bogus"}, {"--owner"}, {"--connect-timeout", "abc"}, {"--format", "yaml"},
-             {"-p", "99999"}, {"-p", "0"}, {"-w", "-W"}, {"--wait", "-3"}}) {
+             {"-p", "99999"}, {"-p", "0"}, {"-w", "-W"}, {"--wait", "-3"}, {"--wait", "nan"},
+             {"--wait", "1e10"}, {"--maintenance-db", "postgresql:///db?nosuchoption=1"},
+             {"--maintenance-db", "host=x port"}}) {
         bool ran = false;
         const Captured result = run_tool(args, &ran);
         BOOST_TEST(result.exit_code == 2, "args: " << args.front());

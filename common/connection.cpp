@@ -93,10 +93,13 @@ Session Connector::connect(const std::string& dbname, bool secure_search_path) {
             classify_connection_failure(PQerrorMessage(connection.get()), needs_password);
         connection.reset();
         throw_if_interrupted();
-        if (error.code() != Exit::connect || Clock::now() + backoff > deadline) {
+        const auto now = Clock::now();
+        if (!is_transient(error.failure()) || now >= deadline) {
             throw error;
         }
-        std::this_thread::sleep_for(backoff);
+        // Sleep no longer than the time left, then try once more at the deadline.
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(backoff, deadline - now));
         backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
     }
 }

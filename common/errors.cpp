@@ -20,9 +20,13 @@ struct FailurePattern {
 /// Ordered: the first pattern found in libpq's message wins. libpq sends no SQLSTATE to the
 /// client for a failed connection, so its (English) text is all there is; the tools never call
 /// setlocale(), which keeps libpq's own messages untranslated.
-constexpr std::array<FailurePattern, 16> failure_patterns{{
+constexpr std::array<FailurePattern, 19> failure_patterns{{
     {"fe_sendauth: no password supplied", ConnectFailure::no_password},
     {"password authentication failed", ConnectFailure::password_failed},
+    // peer, ident, GSSAPI, SSPI, LDAP, RADIUS, cert: "<method> authentication failed for user"
+    {"authentication failed for user", ConnectFailure::auth_failed},
+    {"permission denied for database", ConnectFailure::connect_not_allowed},
+    {"is not currently accepting connections", ConnectFailure::connect_not_allowed},
     {"no pg_hba.conf entry", ConnectFailure::no_hba_entry},
     {"pg_hba.conf rejects connection", ConnectFailure::no_hba_entry},
     {"is not permitted to log in", ConnectFailure::login_not_allowed},
@@ -108,6 +112,14 @@ std::pair<Exit, std::string> exit_and_hint(ConnectFailure failure) {
             return {Exit::login,
                     "The server's pg_hba.conf has no line that allows this host, user and "
                     "database; ask its administrator to add one."};
+        case ConnectFailure::auth_failed:
+            return {Exit::login,
+                    "The server refused the login method for this user; check the user name (-U) "
+                    "and the server's pg_hba.conf."};
+        case ConnectFailure::connect_not_allowed:
+            return {Exit::login,
+                    "The role may not connect to that database; name another with "
+                    "--maintenance-db or --dbname, or ask for the CONNECT privilege."};
         case ConnectFailure::role_missing:
             return {Exit::login, "Connect as an existing role with -U or PGUSER."};
         case ConnectFailure::database_missing:
@@ -120,6 +132,10 @@ std::pair<Exit, std::string> exit_and_hint(ConnectFailure failure) {
             break;
     }
     return {Exit::connect, {}};
+}
+
+void append_sentence(std::string& to, const std::string& text) {
+    if (!text.empty()) to += (to.empty() ? "" : " ") + text;
 }
 
 }  // namespace
@@ -169,10 +185,56 @@ ConnectionError classify_connection_failure(std::string_view libpq_message, bool
             message.erase(at, severity.size());
         }
     }
-    if (hint.empty()) {
-        hint = rest;
+    // The server's DETAIL and HINT come on lines of their own; other lines are libpq's advice
+    // or the failures of further hosts in a list.
+    std::string detail, server_hint, other;
+    std::size_t start = 0;
+    const std::string_view body = libpq_message;
+    const std::size_t first_end = body.find('\n');
+    start = first_end == std::string_view::npos ? body.size() : first_end + 1;
+    while (start < body.size()) {
+        std::size_t end = body.find('\n', start);
+        if (end == std::string_view::npos) end = body.size();
+        std::string_view line = body.substr(start, end - start);
+        while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) line.remove_prefix(1);
+        auto append = [](std::string& to, std::string_view text) {
+            if (!text.empty()) to += (to.empty() ? "" : " ") + std::string(text);
+        };
+        if (line.substr(0, 8) == "DETAIL: ") {
+            line.remove_prefix(8);
+            while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+            append(detail, line);
+        } else if (line.substr(0, 6) == "HINT: ") {
+            line.remove_prefix(6);
+            while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+            append(server_hint, line);
+        } else {
+            append(other, line);
+        }
+        start = end + 1;
     }
-    return ConnectionError(failure, code, std::move(message), std::move(hint));
+    if (hint.empty()) {
+        hint = !server_hint.empty() ? server_hint : other;
+    } else if (!other.empty() && other.find("connection to server") != std::string::npos) {
+        append_sentence(detail, other);  // the other hosts of a list
+    }
+    ConnectionError error(failure, code, std::move(message), std::move(hint));
+    error.set_detail(std::move(detail));
+    return error;
+}
+
+bool is_transient(ConnectFailure failure) {
+    switch (failure) {
+        case ConnectFailure::no_socket:
+        case ConnectFailure::refused:
+        case ConnectFailure::timeout:
+        case ConnectFailure::unknown_host:
+        case ConnectFailure::starting_up:
+        case ConnectFailure::too_many:
+            return true;
+        default:
+            return false;
+    }
 }
 
 Exit exit_for_sqlstate(std::string_view sqlstate) {

@@ -36,6 +36,7 @@ public:
     const std::string& detail() const { return detail_; }
     const std::string& hint() const { return hint_; }
     const std::string& sqlstate() const { return sqlstate_; }
+    void set_detail(std::string detail) { detail_ = std::move(detail); }
 
 private:
     Exit code_;
@@ -67,6 +68,8 @@ enum class ConnectFailure {
     too_many,           ///< no connection slot left
     no_password,        ///< the server asked for a password and none was available
     password_failed,    ///< the password was wrong
+    auth_failed,        ///< another authentication method (peer, ident, cert...) refused
+    connect_not_allowed,  ///< no CONNECT privilege, or the database does not allow connections
     no_hba_entry,       ///< pg_hba.conf has no line for this connection
     role_missing,       ///< the role to log in as does not exist
     database_missing,   ///< the database to connect to does not exist
@@ -100,6 +103,10 @@ private:
 /// Classifies libpq's message for a failed connection. `needs_password` is
 /// PQconnectionNeedsPassword() of the failed connection.
 ConnectionError classify_connection_failure(std::string_view libpq_message, bool needs_password);
+
+/// Whether trying again later may help (what --wait retries): the server is not reachable or
+/// not yet accepting connections. Login refusals and unknown failures are not retried.
+bool is_transient(ConnectFailure failure);
 
 /// The exit status for an SQLSTATE the server sent with a failed statement. Data errors
 /// (classes 22 and 23) are exit 1 here: only a tool that loads files (pg-seed) turns them into

@@ -37,6 +37,12 @@ const char* const connection_messages[] = {
     "does not exist\n",
     "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: FATAL:  role \"app\" is not "
     "permitted to log in\n",
+    "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: FATAL:  Peer authentication "
+    "failed for user \"peeruser\"\n",
+    "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: FATAL:  permission denied "
+    "for database \"locked\"\nDETAIL:  User does not have CONNECT privilege.\n",
+    "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: FATAL:  database "
+    "\"template0\" is not currently accepting connections\n",
     "something libpq has never said\n",
 };
 const int expected_failures[] = {
@@ -47,9 +53,10 @@ const int expected_failures[] = {
     int(ConnectFailure::no_password),      int(ConnectFailure::password_failed),
     int(ConnectFailure::no_hba_entry),     int(ConnectFailure::role_missing),
     int(ConnectFailure::database_missing), int(ConnectFailure::login_not_allowed),
-    int(ConnectFailure::other),
+    int(ConnectFailure::auth_failed),      int(ConnectFailure::connect_not_allowed),
+    int(ConnectFailure::connect_not_allowed), int(ConnectFailure::other),
 };
-const int expected_exits[] = {3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3};
+const int expected_exits[] = {3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3};
 
 BOOST_DATA_TEST_CASE(connection_failures_are_classified_into_exit_3_or_4,
                      data::make(connection_messages) ^ data::make(expected_failures) ^
@@ -69,6 +76,29 @@ BOOST_AUTO_TEST_CASE(every_common_connection_failure_has_a_hint) {
             BOOST_TEST(!error.hint().empty(), "no hint for: " << message);
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(only_unreachable_or_starting_servers_are_retried_by_wait) {
+    for (const char* message : connection_messages) {
+        const auto error = pgkit::classify_connection_failure(message, false);
+        const bool transient = pgkit::is_transient(error.failure());
+        // Every retried failure is exit 3; no login refusal (exit 4) is ever retried.
+        if (transient) BOOST_TEST(error.exit_status() == 3, message);
+        if (error.exit_status() == 4) BOOST_TEST(!transient, message);
+    }
+    BOOST_TEST(!pgkit::is_transient(ConnectFailure::other));
+}
+
+BOOST_AUTO_TEST_CASE(server_detail_is_a_detail_not_a_hint) {
+    const auto error = pgkit::classify_connection_failure(
+        "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: FATAL:  permission denied "
+        "for database \"locked\"\nDETAIL:  User does not have CONNECT privilege.\n",
+        false);
+    BOOST_TEST(error.detail() == "User does not have CONNECT privilege.");
+    BOOST_TEST(error.hint().find("DETAIL") == std::string::npos);
+    BOOST_TEST(std::string(error.what()) ==
+               "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: permission denied "
+               "for database \"locked\"");
 }
 
 BOOST_AUTO_TEST_CASE(missing_password_hint_names_the_ways_to_give_one) {

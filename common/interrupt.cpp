@@ -27,6 +27,9 @@ struct ExitText {
 ExitText stderr_text{};
 ExitText json_text[2]{};  // [0] SIGINT, [1] SIGTERM
 bool print_json = false;
+std::atomic<bool> committed{false};
+std::atomic<int> terminal_fd{-1};
+struct termios terminal_settings {};
 
 void write_all(int fd, const char* text, size_t length) {
     while (length > 0) {
@@ -48,7 +51,14 @@ extern "C" void on_interrupt(int signal_number) {
     const int saved_errno = errno;
     received_signal.store(signal_number);
     PGcancel* cancel = cancel_target.load();
+    if (const int fd = terminal_fd.load(); fd >= 0) {
+        ::tcsetattr(fd, TCSANOW, &terminal_settings);  // echo back on
+    }
     if (cancel == nullptr) {
+        if (committed.load()) {
+            errno = saved_errno;
+            return;  // the work is done or under way between statements: finish and report
+        }
         write_all(STDERR_FILENO, stderr_text.text, stderr_text.length);
         if (print_json) {
             const ExitText& json = json_text[signal_number == SIGTERM ? 1 : 0];
@@ -96,6 +106,25 @@ void set_cancel_target(PGconn* connection) {
     if (old != nullptr) {
         PQfreeCancel(old);
     }
+}
+
+void note_change_committed() { committed.store(true); }
+bool change_committed() { return committed.load(); }
+
+void set_terminal_to_restore(int fd, const struct termios* settings) {
+    if (fd >= 0 && settings != nullptr) {
+        terminal_fd.store(-1);
+        terminal_settings = *settings;
+    }
+    terminal_fd.store(fd);
+}
+
+void block_interrupts() {
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, nullptr);
 }
 
 int interrupted_signal() { return received_signal.load(); }

@@ -5,6 +5,7 @@
 /// transaction is rolled back by the server when the connection closes.
 
 #include <libpq-fe.h>
+#include <termios.h>
 
 namespace pgkit {
 
@@ -14,6 +15,18 @@ void install_interrupt_handlers(const char* program, bool json);
 
 /// The connection whose statements a signal cancels (nullptr: none).
 void set_cancel_target(PGconn* connection);
+
+/// Marks that a change was committed: from then on, a signal with no statement to cancel no
+/// longer exits at once (the tool finishes and reports what it did).
+void note_change_committed();
+bool change_committed();
+
+/// A terminal whose settings (echo off at a password prompt) a signal must put back before
+/// exiting; fd -1 clears it.
+void set_terminal_to_restore(int fd, const struct termios* settings);
+
+/// Blocks SIGINT and SIGTERM for the rest of the run (while the outcome is printed).
+void block_interrupts();
 
 /// The signal received so far, or 0.
 int interrupted_signal();

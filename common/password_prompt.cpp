@@ -1,5 +1,7 @@
 #include "common/password_prompt.hpp"
 
+#include "common/interrupt.hpp"
+
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@ std::optional<std::string> read_line_from_terminal(std::string_view prompt, bool
         ::close(tty);
         return std::nullopt;
     }
+    set_terminal_to_restore(tty, &saved);  // a Ctrl-C at the prompt must not leave echo off
     termios quiet = saved;
     if (!echo) {
         quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
@@ -36,6 +39,7 @@ std::optional<std::string> read_line_from_terminal(std::string_view prompt, bool
         line.push_back(c);
     }
     ::tcsetattr(tty, TCSANOW, &saved);
+    set_terminal_to_restore(-1, nullptr);
     ::close(tty);
     if (!got_any) {
         return std::nullopt;

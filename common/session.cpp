@@ -114,11 +114,14 @@ Result Session::query(std::string_view sql,
 void Session::execute(std::string_view sql, std::string_view shown) {
     const std::string_view display = shown.empty() ? sql : shown;
     echo(display);
-    changes_.emplace_back(display);
     if (options_.dry_run) {
+        changes_.emplace_back(display);
         return;
     }
     send(sql, {});
+    // Listed only once it succeeded: a report never claims a statement that failed.
+    changes_.emplace_back(display);
+    note_change_committed();
 }
 
 }  // namespace pgkit

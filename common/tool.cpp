@@ -136,6 +136,7 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
         // A signal that arrived after the last statement finished changes nothing: the work
         // is done, and the outcome says so.
         Outcome outcome = body();
+        block_interrupts();  // the outcome is printed whole, or not at all
         if (format() == Format::json) {
             outcome.json["ok"] = true;
             outcome.json["exit_code"] = 0;
@@ -150,9 +151,14 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
         return 0;
     } catch (const Interrupted& interrupted) {
         const int signal_number = interrupted.signal_number();
+        block_interrupts();
         fail(static_cast<Exit>(128 + signal_number),
              fmt::format("canceled by signal {} ({})", signal_number, strsignal(signal_number)),
-             "The statement in progress was cancelled and its transaction rolled back.", {}, {});
+             change_committed()
+                 ? "The statement in progress was cancelled and its transaction rolled back; "
+                   "statements committed before it stay done (see --echo)."
+                 : "The statement in progress was cancelled and its transaction rolled back.",
+             {}, {});
         return 128 + signal_number;
     } catch (const UsageError& error) {
         return fail_usage(error.what(), error.hint());

@@ -348,6 +348,18 @@ BOOST_AUTO_TEST_CASE(missing_maintenance_database_is_exit_4) {
     BOOST_TEST(contains(result.err, "pg-createdb: hint: "));
 }
 
+BOOST_AUTO_TEST_CASE(a_database_that_refuses_connections_is_exit_4_and_not_waited_for) {
+    const Outcome result = createdb({"--wait", "120", "--maintenance-db", "template0", "x"});
+    BOOST_TEST(result.exit_code == 4);
+    BOOST_TEST(contains(result.err, "is not currently accepting connections"));
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_connection_string_is_a_usage_error) {
+    const Outcome result = createdb({"--maintenance-db", "postgresql:///postgres?bogus=1", "x"});
+    BOOST_TEST(result.exit_code == 2);
+    BOOST_TEST(contains(result.err, "invalid connection string"));
+}
+
 BOOST_AUTO_TEST_CASE(missing_login_role_is_exit_4) {
     const Outcome result = createdb({"-U", "no_such_user", "whatever"});
     BOOST_TEST(result.exit_code == 4);

@@ -55,7 +55,11 @@ std::string Running::err_so_far() const { return read_file(err_path_); }
 
 Outcome Running::wait() {
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    pid_t waited = -1;
+    while ((waited = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
+    }
+    if (waited < 0) {
+        throw std::runtime_error(std::string("waitpid failed: ") + std::strerror(errno));
     }
     pid_ = -1;
     Outcome outcome;
