@@ -1,8 +1,10 @@
 # Shared by the fish completions of the pgkit tools (pg-createdb, pg-createuser, ...).
 #
-# __pgkit_query KIND prints the names of one kind of object read from the PostgreSQL server,
-# one per line, each followed by a tab and what it is, as `complete -a` takes them. KIND is one of
+# __pgkit_query KIND [--no-short-dbname] prints the names of one kind of object read from the
+# PostgreSQL server, one per line, each followed by a tab and what it is, as `complete -a` takes
+# them. KIND is one of
 #   roles        every role but the predefined pg_* ones
+#   all-roles    every role, the predefined pg_* ones too
 #   login-roles  roles that can log in
 #   databases    databases that accept connections
 #   templates    every database (template0 too)
@@ -12,13 +14,17 @@
 # -U/--username, --maintenance-db or -d/--dbname and --connect-timeout already typed; the rest
 # comes from the PG* environment, ~/.pgpass and the service file, as for the tool itself. psql
 # runs with -w, so that completing never waits on a password prompt; its errors are discarded,
-# and a query that fails prints nothing.
+# and a query that fails prints nothing. --no-short-dbname is for a tool whose -d is not the
+# database (pg-createuser: --createdb).
 function __pgkit_query --description 'Print names of PostgreSQL objects for a pgkit completion' --argument-names kind
     set -l sql
     set -l label
     switch "$kind"
         case roles
             set sql "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' ORDER BY 1"
+            set label Role
+        case all-roles
+            set sql "SELECT rolname FROM pg_catalog.pg_roles ORDER BY 1"
             set label Role
         case login-roles
             set sql "SELECT rolname FROM pg_catalog.pg_roles WHERE rolcanlogin ORDER BY 1"
@@ -42,6 +48,8 @@ function __pgkit_query --description 'Print names of PostgreSQL objects for a pg
     set -l dbname
     set -l timeout
     set -l tokens (commandline -opc 2>/dev/null)
+    set -l short_dbname -d
+    contains -- --no-short-dbname $argv[2..-1]; and set short_dbname
     set -l i 1
     while test $i -lt (count $tokens)
         set i (math $i + 1)
@@ -50,6 +58,9 @@ function __pgkit_query --description 'Print names of PostgreSQL objects for a pg
         set -l value
         if test "$token" = --
             break
+        else if test -z "$short_dbname"; and string match -qr -- '^-d' $token
+            # -d as a flag, alone or with other flags after it (-dL): no value to take.
+            continue
         else if contains -- $token -h --host -p --port -U --username -d --dbname --maintenance-db --connect-timeout
             test $i -lt (count $tokens); or break
             set i (math $i + 1)
