@@ -265,6 +265,9 @@ std::string hint_for_sqlstate(std::string_view sqlstate) {
     if (sqlstate == "42501") {
         return "Connect as a role with the privilege (-U), or ask for it to be granted.";
     }
+    if (sqlstate == "42704") {
+        return "Check the name, or create the object first (a role with pg-createuser).";
+    }
     if (sqlstate == "55P03") {
         return "Another session holds a lock on the object; try again when it is done.";
     }
@@ -274,6 +277,13 @@ std::string hint_for_sqlstate(std::string_view sqlstate) {
                "was committed. Try again when the server is back.";
     }
     return {};
+}
+
+bool is_concurrent_catalog_change(const Error& error) {
+    const std::string& state = error.sqlstate();
+    return state == "40001" || state == "40P01" || state == "23505" ||
+           (state == "XX000" &&
+            std::string_view(error.what()).find("concurrently") != std::string_view::npos);
 }
 
 SqlError sql_error_from_result(const PGresult* result, PGconn* connection) {

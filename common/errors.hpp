@@ -116,6 +116,11 @@ Exit exit_for_sqlstate(std::string_view sqlstate);
 /// A hint for the SQLSTATEs a user can do something about, or "".
 std::string hint_for_sqlstate(std::string_view sqlstate);
 
+/// Whether a failed catalog change lost a race with another session doing the same (a
+/// serialization failure, a deadlock, "tuple concurrently updated", or a duplicate key in a
+/// catalog index): looking again and converging will settle it.
+bool is_concurrent_catalog_change(const Error& error);
+
 /// Builds the SqlError for a failed result (or a connection that broke mid-statement).
 SqlError sql_error_from_result(const PGresult* result, PGconn* connection);
 

@@ -186,7 +186,7 @@ std::string prompt_new_password() {
     }
     const auto second = read_password_from_terminal("Enter it again: ");
     if (!second || *first != *second) {
-        throw UsageError("passwords didn't match");
+        throw UsageError("passwords didn't match", "Type the same password twice.");
     }
     refuse_empty(*first, "the prompt");
     return *first;

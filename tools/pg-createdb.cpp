@@ -234,12 +234,6 @@ bool is_duplicate_database(const Error& error) {
     return error.sqlstate() == "42P04" || error.sqlstate() == "23505";
 }
 
-bool is_concurrent_update(const Error& error) {
-    return error.sqlstate() == "40001" || error.sqlstate() == "40P01" ||
-           (error.sqlstate() == "XX000" &&
-            std::string_view(error.what()).find("concurrently") != std::string_view::npos);
-}
-
 Error already_exists(const Request& request) {
     return Error(Exit::conflict, fmt::format("database \"{}\" already exists", request.dbname), {},
                  "Use --if-not-exists to accept an existing database and bring it to the "
@@ -308,7 +302,7 @@ Outcome converge(Session& session, const Request& request) {
         try {
             session.execute(batch);
         } catch (const Error& error) {
-            if (attempt < attempts && is_concurrent_update(error)) {
+            if (attempt < attempts && is_concurrent_catalog_change(error)) {
                 continue;  // a concurrent run changed it first: look again
             }
             throw;

@@ -366,13 +366,6 @@ Outcome report(const Request& request, const Session& session, const std::string
     return outcome;
 }
 
-bool is_concurrent_change(const Error& error) {
-    return error.sqlstate() == "40001" || error.sqlstate() == "40P01" ||
-           error.sqlstate() == "23505" ||
-           (error.sqlstate() == "XX000" &&
-            std::string_view(error.what()).find("concurrently") != std::string_view::npos);
-}
-
 Error already_exists(const Request& request) {
     return Error(Exit::conflict, fmt::format("role \"{}\" already exists", request.role), {},
                  "Use --if-not-exists to accept an existing role and bring it to the attributes "
@@ -395,7 +388,7 @@ Outcome converge(Session& session, const Request& request) {
         try {
             session.execute(plan.batch.sql, plan.batch.shown);  // one transaction
         } catch (const Error& error) {
-            if (attempt < attempts && is_concurrent_change(error)) continue;
+            if (attempt < attempts && is_concurrent_catalog_change(error)) continue;
             throw;
         }
         return report(request, session, "altered", plan.changes, plan.password);
