@@ -137,7 +137,13 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
         // is done, and the outcome says so.
         Outcome outcome = body();
         block_interrupts();  // the outcome is printed whole, or not at all
-        if (format() == Format::json) {
+        if (outcome.listing) {
+            // --quiet silences a listing for people; a document asked for by a program stays.
+            if (!behaviour_.quiet || format() == Format::json) {
+                std::cout << *outcome.listing;
+                std::cout.flush();
+            }
+        } else if (format() == Format::json) {
             outcome.json["ok"] = true;
             outcome.json["exit_code"] = 0;
             std::cout << outcome.json.dump(-1, ' ', false,

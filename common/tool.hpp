@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct BehaviourOptions {
 struct Outcome {
     std::string text;
     nlohmann::json json = nlohmann::json::object();
+    /// A tool's own output in the format asked for (pg-listtables' listing), printed as it is
+    /// instead of `text` and `json`.
+    std::optional<std::string> listing;
 };
 
 struct ToolDescription {

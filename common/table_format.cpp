@@ -1,0 +1,131 @@
+#include "common/table_format.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace pgkit {
+namespace {
+
+/// Decodes one UTF-8 sequence at `at`; invalid bytes count as one character each.
+char32_t next_code_point(std::string_view text, std::size_t& at) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(at);
+    int length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xe ? 3 : (lead >> 3) == 0x1e ? 4 : 0;
+    if (length == 0 || at + length > text.size()) {
+        ++at;
+        return 0xfffd;
+    }
+    char32_t code = length == 1 ? lead : lead & (0x7f >> length);
+    for (int i = 1; i < length; ++i) {
+        if ((byte(at + i) & 0xc0) != 0x80) {
+            ++at;
+            return 0xfffd;
+        }
+        code = (code << 6) | (byte(at + i) & 0x3f);
+    }
+    at += length;
+    return code;
+}
+
+int code_point_width(char32_t c) {
+    if (c == 0) return 0;
+    if ((c >= 0x0300 && c <= 0x036f) || (c >= 0x200b && c <= 0x200f) || (c >= 0xfe00 && c <= 0xfe0f)) {
+        return 0;  // combining marks, zero-width spaces, variation selectors
+    }
+    if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+        (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+        (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+        (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+        (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd)) {
+        return 2;
+    }
+    return 1;
+}
+
+std::string pad(std::string_view text, std::size_t width, bool right) {
+    const std::size_t used = display_width(text);
+    const std::string fill(width > used ? width - used : 0, ' ');
+    return right ? fill + std::string(text) : std::string(text) + fill;
+}
+
+std::string centre(std::string_view text, std::size_t width) {
+    const std::size_t used = display_width(text);
+    const std::size_t spare = width > used ? width - used : 0;
+    return std::string(spare / 2, ' ') + std::string(text) + std::string(spare - spare / 2, ' ');
+}
+
+std::string csv_field(std::string_view value) {
+    if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+    std::string quoted = "\"";
+    for (const char c : value) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + '"';
+}
+
+}  // namespace
+
+std::size_t display_width(std::string_view text) {
+    std::size_t width = 0;
+    for (std::size_t at = 0; at < text.size();) {
+        width += static_cast<std::size_t>(code_point_width(next_code_point(text, at)));
+    }
+    return width;
+}
+
+std::string format_aligned(const Table& table, std::string_view title) {
+    const std::size_t columns = table.headers.size();
+    std::vector<std::size_t> widths(columns);
+    for (std::size_t c = 0; c < columns; ++c) {
+        widths[c] = display_width(table.headers[c]);
+        for (const auto& row : table.rows) {
+            widths[c] = std::max(widths[c], display_width(row[c].value_or("")));
+        }
+    }
+    std::size_t total = 0;
+    for (const std::size_t width : widths) total += width + 3;
+    total = total > 0 ? total - 1 : 0;
+
+    std::string out;
+    if (!title.empty()) {
+        const std::size_t used = display_width(title);
+        out += std::string(total > used ? (total - used) / 2 : 0, ' ') + std::string(title) + "\n";
+    }
+    std::string rule;
+    for (std::size_t c = 0; c < columns; ++c) {
+        out += (c == 0 ? " " : " | ") + centre(table.headers[c], widths[c]);
+        rule += (c == 0 ? "" : "+") + std::string(widths[c] + 2, '-');
+    }
+    out += " \n" + rule + "\n";
+    for (const auto& row : table.rows) {
+        std::string line;
+        for (std::size_t c = 0; c < columns; ++c) {
+            const bool last = c + 1 == columns;
+            const bool right = c < table.right_aligned.size() && table.right_aligned[c];
+            const std::string value = row[c].value_or("");
+            line += (c == 0 ? " " : " | ") + (last && !right ? value : pad(value, widths[c], right));
+        }
+        out += line + "\n";
+    }
+    out += fmt::format("({} {})\n\n", table.rows.size(), table.rows.size() == 1 ? "row" : "rows");
+    return out;
+}
+
+std::string format_csv(const Table& table) {
+    std::string out;
+    for (std::size_t c = 0; c < table.headers.size(); ++c) {
+        out += (c == 0 ? "" : ",") + csv_field(table.headers[c]);
+    }
+    out += "\n";
+    for (const auto& row : table.rows) {
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            out += (c == 0 ? "" : ",") + (row[c] ? csv_field(*row[c]) : std::string());
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+}  // namespace pgkit
