@@ -1,0 +1,206 @@
+#include "common/sql_splitter.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "common/errors.hpp"
+
+namespace pgkit {
+namespace {
+
+bool is_identifier_char(char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return std::isalnum(byte) || c == '_' || c == '$' || byte >= 0x80;
+}
+
+/// "$tag$" at `at` (tag: empty, or a letter or _ then letters, digits, _), or "".
+std::string dollar_tag_at(const std::string& line, std::size_t at) {
+    std::size_t end = at + 1;
+    if (end < line.size() && (std::isalpha(static_cast<unsigned char>(line[end])) ||
+                              line[end] == '_' || static_cast<unsigned char>(line[end]) >= 0x80)) {
+        while (end < line.size() && is_identifier_char(line[end]) && line[end] != '$') ++end;
+    }
+    if (end < line.size() && line[end] == '$') return line.substr(at, end - at + 1);
+    return "";
+}
+
+}  // namespace
+
+bool SqlSplitter::fill_line() {
+    if (have_line_ && position_ <= line_.size()) return true;
+    if (!lines_.next(line_)) return false;
+    if (first_line_of_file_) {
+        first_line_of_file_ = false;
+        if (line_.rfind("\xEF\xBB\xBF", 0) == 0) line_.erase(0, 3);  // a UTF-8 BOM
+    }
+    position_ = 0;
+    have_line_ = true;
+    return true;
+}
+
+void SqlSplitter::classify_copy() {
+    // words_ holds the statement outside strings and comments, lower-cased, one space apart.
+    std::string flat;
+    bool space = true;
+    for (const char c : words_) {
+        const bool blank = std::isspace(static_cast<unsigned char>(c)) || c == '(' || c == ')';
+        if (blank) {
+            if (!space) flat += ' ';
+            space = true;
+        } else {
+            flat += c;
+            space = false;
+        }
+    }
+    copy_from_stdin_ = flat.rfind("copy ", 0) == 0 && flat.find(" from stdin") != std::string::npos;
+    copy_to_stdout_ = flat.rfind("copy ", 0) == 0 && flat.find(" to stdout") != std::string::npos;
+}
+
+SqlSplitter::Event SqlSplitter::next() {
+    text_.clear();
+    words_.clear();
+    has_content_ = false;
+    copy_from_stdin_ = copy_to_stdout_ = unterminated_ = false;
+    start_line_ = first_line_ = 0;
+    if (pending_copy_) {
+        throw std::logic_error("COPY data not read before the next statement");
+    }
+    while (fill_line()) {
+        if (start_line_ == 0) start_line_ = lines_.line_number();
+        // A meta-command: a backslash first on a line, outside any statement.
+        if (state_ == State::normal && !has_content_) {
+            std::size_t first = position_;
+            while (first < line_.size() && (line_[first] == ' ' || line_[first] == '\t' || line_[first] == '\r')) ++first;
+            if (first < line_.size() && line_[first] == '\\') {
+                text_ = line_.substr(first);
+                while (!text_.empty() && text_.back() == '\r') text_.pop_back();
+                first_line_ = lines_.line_number();
+                have_line_ = false;
+                return Event::meta_command;
+            }
+        }
+        const std::string& line = line_;
+        std::size_t i = position_;
+        const std::size_t size = line.size();
+        for (; i < size; ++i) {
+            const char c = line[i];
+            const char following = i + 1 < size ? line[i + 1] : '\0';
+            switch (state_) {
+                case State::normal:
+                    if (c == '-' && following == '-') {
+                        i = size;  // the rest of the line is a comment
+                        words_ += ' ';
+                        continue;
+                    }
+                    if (c == '/' && following == '*') {
+                        state_ = State::block_comment;
+                        comment_depth_ = 1;
+                        ++i;
+                        words_ += ' ';
+                        continue;
+                    }
+                    if (!std::isspace(static_cast<unsigned char>(c)) && !has_content_) {
+                        has_content_ = true;
+                        first_line_ = lines_.line_number();
+                    }
+                    if (c == '\'') {
+                        const bool escape = i > 0 && (line[i - 1] == 'E' || line[i - 1] == 'e') &&
+                                            (i < 2 || !is_identifier_char(line[i - 2]));
+                        state_ = escape ? State::escape_string : State::single_quote;
+                        words_ += ' ';
+                    } else if (c == '"') {
+                        state_ = State::double_quote;
+                        words_ += ' ';
+                    } else if (c == '$' && (i == 0 || !is_identifier_char(line[i - 1]))) {
+                        dollar_tag_ = dollar_tag_at(line, i);
+                        if (!dollar_tag_.empty()) {
+                            state_ = State::dollar;
+                            i += dollar_tag_.size() - 1;
+                            words_ += ' ';
+                        } else {
+                            words_ += c;
+                        }
+                    } else if (c == ';') {
+                        text_.append(line, position_, i + 1 - position_);
+                        position_ = i + 1;
+                        classify_copy();
+                        if (copy_from_stdin_) {
+                            pending_copy_ = true;
+                            have_line_ = false;  // data starts on the next line
+                        }
+                        return Event::statement;
+                    } else {
+                        words_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                    }
+                    break;
+                case State::single_quote:
+                    if (c == '\'') state_ = State::normal;
+                    break;
+                case State::escape_string:
+                    if (c == '\\') {
+                        ++i;  // the next character is escaped
+                    } else if (c == '\'') {
+                        state_ = State::normal;
+                    }
+                    break;
+                case State::double_quote:
+                    if (c == '"') state_ = State::normal;
+                    break;
+                case State::dollar:
+                    if (c == '$' && line.compare(i, dollar_tag_.size(), dollar_tag_) == 0) {
+                        i += dollar_tag_.size() - 1;
+                        state_ = State::normal;
+                    }
+                    break;
+                case State::block_comment:
+                    if (c == '/' && following == '*') {
+                        ++comment_depth_;
+                        ++i;
+                    } else if (c == '*' && following == '/') {
+                        ++i;
+                        if (--comment_depth_ == 0) state_ = State::normal;
+                    }
+                    break;
+            }
+        }
+        text_.append(line, position_, std::string::npos);
+        if (lines_.had_newline()) text_ += '\n';
+        words_ += ' ';
+        have_line_ = false;
+    }
+    // End of file: what is left is a last statement without ";", or only blanks and comments.
+    if (finished_) return Event::end;
+    finished_ = true;
+    if (state_ != State::normal) {
+        unterminated_ = true;
+        unterminated_what_ = state_ == State::block_comment   ? "comment"
+                             : state_ == State::dollar        ? "dollar-quoted string"
+                             : state_ == State::double_quote  ? "quoted identifier"
+                                                              : "quoted string";
+        return Event::statement;
+    }
+    if (has_content_) {
+        classify_copy();
+        return Event::statement;
+    }
+    return Event::end;
+}
+
+bool SqlSplitter::next_copy_line(std::string& line, const std::string& file) {
+    if (!lines_.next(line)) {
+        pending_copy_ = false;
+        throw Error(Exit::bad_input,
+                    fmt::format("{}:{}: COPY data has no end marker (a line \\.)", file,
+                                lines_.line_number()),
+                    "pg_dump ends each COPY block with a line holding only \\. ; the file may "
+                    "be cut short.");
+    }
+    if (line == "\\." || line == "\\.\r") {
+        pending_copy_ = false;
+        return false;
+    }
+    return true;
+}
+
+}  // namespace pgkit

@@ -1,0 +1,153 @@
+#include "common/sql_splitter.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstring>
+#include <vector>
+
+#include "common/errors.hpp"
+
+namespace {
+
+class StringSource : public pgkit::ByteSource {
+public:
+    explicit StringSource(std::string text, std::size_t step = 7) : text_(std::move(text)), step_(step) {}
+    std::size_t read(char* buffer, std::size_t size) override {
+        // Small, odd steps: lines and tokens cross read boundaries.
+        const std::size_t n = std::min({size, step_, text_.size() - at_});
+        std::memcpy(buffer, text_.data() + at_, n);
+        at_ += n;
+        return n;
+    }
+    std::size_t raw_bytes_read() const override { return at_; }
+
+private:
+    std::string text_;
+    std::size_t step_;
+    std::size_t at_ = 0;
+};
+
+struct Item {
+    std::string kind;  // "sql", "meta", "data"
+    std::string text;
+    std::size_t line;
+};
+
+std::vector<Item> split(const std::string& script) {
+    StringSource source(script);
+    pgkit::LineReader lines(source);
+    pgkit::SqlSplitter splitter(lines);
+    std::vector<Item> items;
+    while (true) {
+        const auto event = splitter.next();
+        if (event == pgkit::SqlSplitter::Event::end) break;
+        if (event == pgkit::SqlSplitter::Event::meta_command) {
+            items.push_back({"meta", splitter.text(), splitter.first_line()});
+            continue;
+        }
+        items.push_back({splitter.unterminated() ? "unterminated" : "sql", splitter.text(),
+                         splitter.first_line()});
+        if (splitter.is_copy_from_stdin()) {
+            std::string line;
+            while (splitter.next_copy_line(line, "test.sql")) {
+                items.push_back({"data", line, splitter.line_number()});
+            }
+        }
+    }
+    return items;
+}
+
+std::vector<std::string> statements(const std::string& script) {
+    std::vector<std::string> texts;
+    for (const auto& item : split(script)) {
+        std::string text = item.text;
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.erase(0, 1);
+        texts.push_back(item.kind + ":" + text);
+    }
+    return texts;
+}
+
+using Texts = std::vector<std::string>;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(sql_splitter)
+
+BOOST_AUTO_TEST_CASE(semicolons_end_statements) {
+    BOOST_TEST(statements("SELECT 1; SELECT 2;\n") == (Texts{"sql:SELECT 1;", "sql:SELECT 2;"}));
+}
+
+BOOST_AUTO_TEST_CASE(semicolons_inside_strings_identifiers_and_comments_do_not) {
+    BOOST_TEST(statements("SELECT 'a;b'; SELECT 2;") == (Texts{"sql:SELECT 'a;b';", "sql:SELECT 2;"}));
+    BOOST_TEST(statements("SELECT 'it''s;'; SELECT 2;").size() == 2u);
+    BOOST_TEST(statements("SELECT E'it\\'s;'; SELECT 2;") ==
+               (Texts{"sql:SELECT E'it\\'s;';", "sql:SELECT 2;"}));
+    BOOST_TEST(statements("SELECT 1 AS \"a;b\"; SELECT 2;").size() == 2u);
+    BOOST_TEST(statements("SELECT 1 -- ; not the end\n;").size() == 1u);
+    BOOST_TEST(statements("/* a /* nested; */ still; */ SELECT 1;").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(dollar_quotes_and_parameters) {
+    const std::string function =
+        "CREATE FUNCTION f() RETURNS int AS $body$\nBEGIN\n  RETURN 1;\nEND;\n$body$ LANGUAGE "
+        "plpgsql;\nSELECT 2;\n";
+    const auto items = split(function);
+    BOOST_TEST_REQUIRE(items.size() == 2u);
+    BOOST_TEST(items[1].line == 6u);
+    BOOST_TEST(statements("SELECT $$a;b$$; SELECT 2;").size() == 2u);
+    BOOST_TEST(statements("PREPARE p AS SELECT $1; SELECT $2;").size() == 2u);
+    BOOST_TEST(statements("SELECT a$b$c FROM t; SELECT 2;").size() == 2u);
+    BOOST_TEST(statements("SELECT $x$ $y$ ; $x$; SELECT 2;").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(crlf_no_final_newline_and_a_bom) {
+    const auto crlf = split("SELECT 1;\r\nSELECT 2;\r\n");
+    BOOST_TEST_REQUIRE(crlf.size() == 2u);
+    BOOST_TEST(crlf[1].line == 2u);
+    BOOST_TEST(statements("SELECT 1;\nSELECT 2") == (Texts{"sql:SELECT 1;", "sql:SELECT 2"}));
+    BOOST_TEST(statements("\xEF\xBB\xBFSELECT 1;") == (Texts{"sql:SELECT 1;"}));
+}
+
+BOOST_AUTO_TEST_CASE(line_numbers_skip_leading_comments) {
+    const auto items = split("-- header\n\n/* c */\nSELECT\n 1;\n");
+    BOOST_TEST_REQUIRE(items.size() == 1u);
+    BOOST_TEST(items[0].line == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(copy_from_stdin_data_runs_to_the_end_marker) {
+    const auto items = split("COPY t (a, b) FROM stdin;\n1\tx;y\n\\N\t'\n\\.\nSELECT 1;\n");
+    BOOST_TEST_REQUIRE(items.size() == 4u);
+    BOOST_TEST(items[0].kind == "sql");
+    BOOST_TEST(items[1].kind == "data");
+    BOOST_TEST(items[1].text == "1\tx;y");
+    BOOST_TEST(items[2].text == "\\N\t'");
+    BOOST_TEST(items[3].text == "SELECT 1;");
+    BOOST_TEST(items[3].line == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(copy_without_end_marker_is_bad_input) {
+    try {
+        split("COPY t FROM stdin;\n1\n2\n");
+        BOOST_FAIL("no error");
+    } catch (const pgkit::Error& error) {
+        BOOST_TEST(error.exit_status() == 6);
+        BOOST_TEST(std::string(error.what()).find("test.sql:") == 0u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(meta_commands_are_reported_with_their_line) {
+    const auto items = split("SELECT 1;\n\\set x 1\nSELECT 2;\n");
+    BOOST_TEST_REQUIRE(items.size() == 3u);
+    BOOST_TEST(items[1].kind == "meta");
+    BOOST_TEST(items[1].text == "\\set x 1");
+    BOOST_TEST(items[1].line == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_unterminated_string_is_reported) {
+    const auto items = split("SELECT 'never closed;\n");
+    BOOST_TEST_REQUIRE(items.size() == 1u);
+    BOOST_TEST(items[0].kind == "unterminated");
+    BOOST_TEST(statements("-- only a comment\n").empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
