@@ -77,6 +77,25 @@ enum class ConnectFailure {
     other,
 };
 
+/// A statement of a multi-statement message failed: which one (0-based), so that the caller can
+/// name the file and line.
+class ScriptError : public SqlError {
+public:
+    ScriptError(SqlError error, int statement_index, int statement_position)
+        : SqlError(std::move(error)),
+          statement_index_(statement_index),
+          statement_position_(statement_position) {}
+    int statement_index() const { return statement_index_; }
+    /// PG_DIAG_STATEMENT_POSITION: 1-based character offset into the whole message, or 0.
+    int statement_position() const { return statement_position_; }
+    /// The server's CONTEXT field ("COPY t, line 3, column a: ..."), or "".
+    std::string context;
+
+private:
+    int statement_index_;
+    int statement_position_;
+};
+
 /// A failed connection: exit 3 when trying again later may help, exit 4 when the server was
 /// reached and refused the login.
 class ConnectionError : public Error {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "common/errors.hpp"
@@ -37,9 +38,28 @@ void Result::expect_rows(int expected) const {
     }
 }
 
+namespace {
+
+/// Server messages that are not errors: warnings always, notices only with --echo (a
+/// CREATE ... IF NOT EXISTS "already exists, skipping" is noise in a provisioning log).
+extern "C" void receive_notice(void* echo, const PGresult* result) {
+    const char* severity = PQresultErrorField(result, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char* message = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    if (severity == nullptr || message == nullptr) return;
+    const std::string_view level = severity;
+    const bool warning = level == "WARNING";
+    if (!warning && *static_cast<bool*>(echo) == false) return;
+    std::fprintf(stderr, "%s: %s\n", warning ? "warning" : "notice", message);
+}
+
+}  // namespace
+
 Session::Session(ConnectionHandle connection, SessionOptions options)
     : connection_(std::move(connection)), options_(options) {
     set_cancel_target(connection_.get());
+    // The flag lives on the heap: a Session is moved, its address is not stable.
+    show_notices_ = std::make_unique<bool>(options_.echo);
+    PQsetNoticeReceiver(connection_.get(), receive_notice, show_notices_.get());
 }
 
 Session::~Session() {
@@ -122,6 +142,106 @@ void Session::execute(std::string_view sql, std::string_view shown) {
     // Listed only once it succeeded: a report never claims a statement that failed.
     changes_.emplace_back(display);
     note_change_committed();
+}
+
+}  // namespace pgkit
+
+namespace pgkit {
+
+void Session::run(std::string_view sql) {
+    echo(sql);
+    send(sql, {});
+}
+
+namespace {
+
+ScriptError script_error(PGresult* result, PGconn* connection, int index) {
+    const char* position = result != nullptr ? PQresultErrorField(result, PG_DIAG_STATEMENT_POSITION) : nullptr;
+    const char* context = result != nullptr ? PQresultErrorField(result, PG_DIAG_CONTEXT) : nullptr;
+    ScriptError error(sql_error_from_result(result, connection), index,
+                      position != nullptr ? std::atoi(position) : 0);
+    error.context = context != nullptr ? context : "";
+    return error;
+}
+
+long long affected_rows(PGresult* result) {
+    const char* rows = PQcmdTuples(result);
+    return rows != nullptr && *rows != '\0' ? std::atoll(rows) : 0;
+}
+
+}  // namespace
+
+Session::BatchOutcome Session::send_batch(const std::string& sql) {
+    throw_if_interrupted();
+    echo(sql);
+    if (PQsendQuery(connection_.get(), sql.c_str()) == 0) {
+        throw script_error(nullptr, connection_.get(), 0);
+    }
+    BatchOutcome outcome;
+    std::optional<ScriptError> failure;
+    while (PGresult* raw = PQgetResult(connection_.get())) {
+        ResultHandle result(raw, &PQclear);
+        const ExecStatusType status = PQresultStatus(raw);
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            if (!failure) {
+                ++outcome.statements;
+                outcome.rows += affected_rows(raw);
+            }
+        } else if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
+            // A COPY hidden in a batch: end it, so that the connection stays usable.
+            if (status == PGRES_COPY_IN) PQputCopyEnd(connection_.get(), "COPY needs its own data");
+            if (!failure) failure = ScriptError(SqlError(Exit::bad_input, "COPY from or to the client is only possible as COPY ... FROM stdin followed by its data"), outcome.statements, 0);
+        } else if (!failure) {
+            failure = script_error(raw, connection_.get(), outcome.statements);
+        }
+    }
+    if (failure) {
+        throw_if_interrupted();
+        throw *failure;
+    }
+    throw_if_interrupted();
+    return outcome;
+}
+
+void Session::begin_copy(const std::string& sql) {
+    throw_if_interrupted();
+    echo(sql);
+    ResultHandle result(PQexec(connection_.get(), sql.c_str()), &PQclear);
+    if (PQresultStatus(result.get()) != PGRES_COPY_IN) {
+        throw_if_interrupted();
+        throw script_error(result.get(), connection_.get(), 0);
+    }
+}
+
+void Session::put_copy_data(const char* data, std::size_t size) {
+    if (interrupted_signal() != 0) {
+        PQputCopyEnd(connection_.get(), "interrupted");
+        while (PGresult* raw = PQgetResult(connection_.get())) PQclear(raw);
+        throw_if_interrupted();
+    }
+    if (PQputCopyData(connection_.get(), data, static_cast<int>(size)) != 1) {
+        end_copy();  // reports the server's error
+        throw script_error(nullptr, connection_.get(), 0);
+    }
+}
+
+long long Session::end_copy() {
+    PQputCopyEnd(connection_.get(), nullptr);
+    long long rows = 0;
+    std::optional<ScriptError> failure;
+    while (PGresult* raw = PQgetResult(connection_.get())) {
+        ResultHandle result(raw, &PQclear);
+        if (PQresultStatus(raw) == PGRES_COMMAND_OK) {
+            rows += affected_rows(raw);
+        } else if (!failure) {
+            failure = script_error(raw, connection_.get(), 0);
+        }
+    }
+    if (failure) {
+        throw_if_interrupted();
+        throw *failure;
+    }
+    return rows;
 }
 
 }  // namespace pgkit

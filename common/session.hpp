@@ -13,6 +13,8 @@
 
 namespace pgkit {
 
+class SqlError;
+
 using ConnectionHandle = std::unique_ptr<PGconn, decltype(&PQfinish)>;
 using ResultHandle = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -68,6 +70,25 @@ public:
     /// --echo and reports print instead of `sql` (to hide a password verifier).
     void execute(std::string_view sql, std::string_view shown = {});
 
+    // Scripts (pg-seed). These run under --dry-run too: the caller runs them inside a
+    // transaction that it rolls back.
+
+    /// Runs a statement that pg-seed's own transaction control or history needs.
+    void run(std::string_view sql);
+
+    /// Sends several statements as one message. Returns how many succeeded; throws
+    /// ScriptError for the first that failed, which tells its index.
+    struct BatchOutcome {
+        int statements = 0;
+        long long rows = 0;  ///< rows inserted, updated, deleted or copied
+    };
+    BatchOutcome send_batch(const std::string& sql);
+
+    /// COPY ... FROM STDIN: start it, feed it, finish it (returns the rows copied).
+    void begin_copy(const std::string& sql);
+    void put_copy_data(const char* data, std::size_t size);
+    long long end_copy();
+
     /// The changes sent (or, in --dry-run, that would have been sent), as shown.
     const std::vector<std::string>& changes() const { return changes_; }
 
@@ -77,6 +98,7 @@ private:
 
     ConnectionHandle connection_;
     SessionOptions options_;
+    std::unique_ptr<bool> show_notices_;
     std::vector<std::string> changes_;
 };
 

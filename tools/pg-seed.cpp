@@ -1,0 +1,614 @@
+/// pg-seed: loads SQL scripts, pg_dump plain output and CSV files, atomically and, with --once,
+/// once.
+///
+/// Everything is checked before anything is sent: every file exists and can be read, every SQL
+/// file splits into statements with no psql meta-command but pg_dump's \restrict pair. Then,
+/// in one transaction (or one per file with --per-file): SQL statements go in multi-statement
+/// messages of about 64 KiB, COPY ... FROM stdin blocks and CSV files stream through COPY in
+/// 64 KiB chunks, and a failure names the file and line.
+
+#include <dirent.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/byte_source.hpp"
+#include "common/names.hpp"
+#include "common/sql_splitter.hpp"
+#include "common/tool.hpp"
+
+namespace {
+
+using namespace pgkit;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t batch_bytes = 64 * 1024;
+
+enum class Kind { sql, csv, tsv };
+
+struct SeedFile {
+    std::string path;      ///< as opened
+    std::string recorded;  ///< relative to the PATH given: the history's key
+    Kind kind = Kind::sql;
+    std::string checksum;  ///< SHA-256 of the content with CRLF read as LF (--once)
+    // What happened to it:
+    std::string action = "pending";
+    long long statements = 0, rows = 0;
+    double seconds = 0;
+    std::string table;  ///< CSV target
+};
+
+struct Request {
+    std::vector<std::string> paths;
+    std::optional<std::string> table, history_table;
+    bool no_header = false, truncate = false, per_file = false, once = false,
+         reapply_changed = false;
+};
+
+// ---------------------------------------------------------------- finding and checking inputs
+
+std::optional<Kind> kind_of(const std::string& name) {
+    std::string_view base;
+    compression_of(name, &base);
+    auto ends = [&](std::string_view suffix) {
+        return base.size() > suffix.size() && base.substr(base.size() - suffix.size()) == suffix;
+    };
+    if (ends(".sql")) return Kind::sql;
+    if (ends(".csv")) return Kind::csv;
+    if (ends(".tsv")) return Kind::tsv;
+    return std::nullopt;
+}
+
+std::string base_name(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+void check_readable(const std::string& path) {
+    if (::access(path.c_str(), R_OK) != 0) {
+        throw Error(Exit::bad_input, fmt::format("could not read \"{}\": {}", path, std::strerror(errno)));
+    }
+}
+
+/// Files of every PATH: a directory's files in byte order (not recursive, hidden ones
+/// skipped), other kinds skipped with a warning.
+std::vector<SeedFile> collect_inputs(const std::vector<std::string>& paths,
+                                     std::vector<std::string>& warnings) {
+    std::vector<SeedFile> files;
+    for (const auto& path : paths) {
+        struct stat status {};
+        if (::stat(path.c_str(), &status) != 0) {
+            throw Error(Exit::bad_input,
+                        fmt::format("could not open \"{}\": {}", path, std::strerror(errno)));
+        }
+        if (S_ISDIR(status.st_mode)) {
+            struct CloseDir {
+                void operator()(DIR* dir) const { ::closedir(dir); }
+            };
+            std::unique_ptr<DIR, CloseDir> dir(::opendir(path.c_str()));
+            if (!dir) {
+                throw Error(Exit::bad_input, fmt::format("could not read directory \"{}\": {}",
+                                                         path, std::strerror(errno)));
+            }
+            std::vector<std::string> names;
+            while (const dirent* entry = ::readdir(dir.get())) {
+                if (entry->d_name[0] != '.') names.emplace_back(entry->d_name);
+            }
+            std::sort(names.begin(), names.end());  // byte order
+            for (const auto& name : names) {
+                const std::string full = path + (path.back() == '/' ? "" : "/") + name;
+                struct stat entry_status {};
+                if (::stat(full.c_str(), &entry_status) != 0 || !S_ISREG(entry_status.st_mode)) {
+                    continue;
+                }
+                const auto kind = kind_of(name);
+                if (!kind) {
+                    warnings.push_back(fmt::format(
+                        "skipping \"{}\": not .sql, .csv or .tsv (optionally .gz, .xz or .zst)", full));
+                    continue;
+                }
+                check_readable(full);
+                SeedFile found;
+                found.path = full;
+                found.recorded = name;
+                found.kind = *kind;
+                files.push_back(std::move(found));
+            }
+        } else {
+            const auto kind = kind_of(path);
+            if (!kind) {
+                throw Error(Exit::bad_input,
+                            fmt::format("\"{}\" is not an .sql, .csv or .tsv file", path),
+                            {}, "Name SQL files *.sql and CSV files *.csv or *.tsv (optionally "
+                                "compressed: .gz, .xz, .zst).");
+            }
+            check_readable(path);
+            SeedFile given;
+            given.path = path;
+            given.recorded = base_name(path);
+            given.kind = *kind;
+            files.push_back(std::move(given));
+        }
+    }
+    return files;
+}
+
+/// Hashes what passes through it, reading "\r\n" as "\n" so that a checkout with other line
+/// ends is not a change.
+class HashingSource : public ByteSource {
+public:
+    explicit HashingSource(ByteSource& inner) : inner_(inner), context_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+        EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr);
+    }
+    std::size_t read(char* buffer, std::size_t size) override {
+        const std::size_t got = inner_.read(buffer, size);
+        std::string normal;
+        normal.reserve(got + 1);
+        if (pending_cr_ && (got == 0 || buffer[0] != '\n')) normal += '\r';
+        pending_cr_ = false;
+        for (std::size_t i = 0; i < got; ++i) {
+            if (buffer[i] == '\r') {
+                if (i + 1 == got) {
+                    pending_cr_ = true;
+                } else if (buffer[i + 1] != '\n') {
+                    normal += '\r';
+                }
+            } else {
+                normal += buffer[i];
+            }
+        }
+        EVP_DigestUpdate(context_.get(), normal.data(), normal.size());
+        return got;
+    }
+    std::size_t raw_bytes_read() const override { return inner_.raw_bytes_read(); }
+    std::string hex() {
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int length = 0;
+        EVP_DigestFinal_ex(context_.get(), digest, &length);
+        std::string out;
+        for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", digest[i]);
+        return out;
+    }
+
+private:
+    ByteSource& inner_;
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
+    bool pending_cr_ = false;
+};
+
+/// Reads a file once before anything is sent: SQL files must split cleanly, and --once needs
+/// the checksum.
+void check_file(SeedFile& file, bool want_checksum) {
+    auto source = open_byte_source(file.path);
+    HashingSource hashing(*source);
+    if (file.kind == Kind::sql) {
+        LineReader lines(hashing);
+        SqlSplitter splitter(lines);
+        std::optional<std::string> restrict_key;
+        while (true) {
+            const auto event = splitter.next();
+            if (event == SqlSplitter::Event::end) break;
+            const std::string where = fmt::format("{}:{}", file.path, splitter.first_line());
+            if (event == SqlSplitter::Event::meta_command) {
+                const std::string& command = splitter.text();
+                if (command.rfind("\\restrict ", 0) == 0 && !restrict_key) {
+                    restrict_key = command.substr(10);
+                } else if (command.rfind("\\unrestrict ", 0) == 0 && restrict_key &&
+                           command.substr(12) == *restrict_key) {
+                    restrict_key.reset();
+                } else {
+                    throw Error(Exit::bad_input,
+                                fmt::format("{}: psql meta-command not supported: {}", where, command),
+                                {}, "pg-seed runs SQL, COPY ... FROM stdin data and pg_dump's "
+                                    "\\restrict lines; run other meta-commands with psql.");
+                }
+                continue;
+            }
+            if (splitter.unterminated()) {
+                throw Error(Exit::bad_input,
+                            fmt::format("{}: unterminated {} at the end of the file", where,
+                                        splitter.unterminated_what()));
+            }
+            if (splitter.is_copy_to_stdout()) {
+                throw Error(Exit::bad_input, fmt::format("{}: COPY ... TO STDOUT is not supported", where));
+            }
+            if (splitter.is_copy_from_stdin()) {
+                std::string line;
+                while (splitter.next_copy_line(line, file.path)) {
+                }
+            }
+        }
+    } else {
+        std::vector<char> buffer(LineReader::chunk_size);
+        while (hashing.read(buffer.data(), buffer.size()) > 0) {
+        }
+    }
+    if (want_checksum) file.checksum = hashing.hex();
+}
+
+// ---------------------------------------------------------------- loading
+
+/// "020_users.csv" -> users; "sales.orders.csv.gz" -> sales.orders (schema, table).
+std::pair<std::optional<std::string>, std::string> table_of(const SeedFile& file) {
+    std::string_view name = file.recorded;
+    compression_of(name, &name);
+    name.remove_suffix(4);  // .csv or .tsv
+    std::size_t skip = 0;
+    while (skip < name.size() && name[skip] >= '0' && name[skip] <= '9') ++skip;
+    if (skip > 0 && skip < name.size() && (name[skip] == '_' || name[skip] == '-')) {
+        name.remove_prefix(skip + 1);
+    }
+    const auto dot = name.find('.');
+    if (dot == std::string_view::npos) return {std::nullopt, std::string(name)};
+    return {std::string(name.substr(0, dot)), std::string(name.substr(dot + 1))};
+}
+
+std::string qualified(const Session& session, const std::optional<std::string>& schema,
+                      const std::string& name) {
+    return (schema ? session.quote_ident(*schema) + "." : std::string()) + session.quote_ident(name);
+}
+
+/// "schema.table" or "table", each part quoted.
+std::string qualified_name_of(const Session& session, const std::string& text) {
+    const auto dot = text.find('.');
+    if (dot == std::string::npos) return session.quote_ident(text);
+    return session.quote_ident(text.substr(0, dot)) + "." + session.quote_ident(text.substr(dot + 1));
+}
+
+/// The first record of a CSV file: column names, with CSV quoting.
+std::vector<std::string> parse_header(const std::string& line, char delimiter) {
+    std::vector<std::string> names(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                names.back() += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                names.back() += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == delimiter) {
+            names.emplace_back();
+        } else if (c != '\r') {
+            names.back() += c;
+        }
+    }
+    return names;
+}
+
+/// The line of the file a COPY error is about, from COPY's "line N" context.
+std::optional<std::size_t> copy_line(const std::string& context) {
+    const auto at = context.find(", line ");
+    if (at == std::string::npos) return std::nullopt;
+    return static_cast<std::size_t>(std::atoll(context.c_str() + at + 7));
+}
+
+/// Data, syntax and constraint errors are the file's fault: exit 6.
+Exit exit_for_file_error(const Error& error) {
+    const std::string& state = error.sqlstate();
+    const std::string_view sql_class = std::string_view(state).substr(0, 2);
+    if (sql_class == "22" || sql_class == "23" || (sql_class == "42" && state != "42501") ||
+        state == "0A000") {
+        return Exit::bad_input;
+    }
+    return error.code();
+}
+
+[[noreturn]] void fail_at(const Error& error, const std::string& file, std::size_t line) {
+    throw Error(exit_for_file_error(error), fmt::format("{}:{}: {}", file, line, error.what()),
+                error.detail(), error.hint(), error.sqlstate());
+}
+
+struct Pending {
+    std::string sql;
+    struct Piece {
+        std::size_t offset;       ///< where the statement starts in `sql`
+        std::size_t start_line;   ///< the file line where its text starts
+        std::size_t first_line;   ///< its first line of content
+    };
+    std::vector<Piece> pieces;
+};
+
+/// The file line of a character position (1-based, in characters) in a failed batch.
+std::size_t line_of_position(const Pending& batch, int position, const Pending::Piece& piece) {
+    std::size_t byte = 0;
+    for (int characters = 1; byte < batch.sql.size() && characters < position; ++byte) {
+        if ((static_cast<unsigned char>(batch.sql[byte]) & 0xc0) != 0x80) ++characters;
+    }
+    if (byte < piece.offset) return piece.first_line;
+    return piece.start_line +
+           static_cast<std::size_t>(std::count(batch.sql.begin() + static_cast<long>(piece.offset),
+                                               batch.sql.begin() + static_cast<long>(byte), '\n'));
+}
+
+void flush(Session& session, Pending& batch, SeedFile& file) {
+    if (batch.pieces.empty()) return;
+    try {
+        const auto outcome = session.send_batch(batch.sql);
+        file.statements += outcome.statements;
+        file.rows += outcome.rows;
+    } catch (const ScriptError& error) {
+        const auto index = static_cast<std::size_t>(error.statement_index());
+        const Pending::Piece& piece = batch.pieces[std::min(index, batch.pieces.size() - 1)];
+        const std::size_t line = error.statement_position() > 0
+                                     ? line_of_position(batch, error.statement_position(), piece)
+                                     : piece.first_line;
+        fail_at(error, file.path, line);
+    }
+    batch.sql.clear();
+    batch.pieces.clear();
+}
+
+void load_sql(Session& session, SeedFile& file) {
+    auto source = open_byte_source(file.path);
+    LineReader lines(*source);
+    SqlSplitter splitter(lines);
+    Pending batch;
+    std::string chunk, line;
+    while (true) {
+        const auto event = splitter.next();
+        if (event == SqlSplitter::Event::end) break;
+        if (event == SqlSplitter::Event::meta_command) continue;  // \restrict, checked before
+        if (splitter.is_copy_from_stdin()) {
+            flush(session, batch, file);
+            const std::size_t copy_line_number = splitter.first_line();
+            const std::size_t data_start = splitter.line_number() + 1;
+            try {
+                session.begin_copy(splitter.text());
+            } catch (const ScriptError& error) {
+                fail_at(error, file.path, copy_line_number);
+            }
+            chunk.clear();
+            try {
+                while (splitter.next_copy_line(line, file.path)) {
+                    chunk += line;
+                    chunk += '\n';
+                    if (chunk.size() >= batch_bytes) {
+                        session.put_copy_data(chunk.data(), chunk.size());
+                        chunk.clear();
+                    }
+                }
+                if (!chunk.empty()) session.put_copy_data(chunk.data(), chunk.size());
+                file.rows += session.end_copy();
+                ++file.statements;
+            } catch (const ScriptError& error) {
+                const auto at = copy_line(error.context);
+                fail_at(error, file.path, at ? data_start + *at - 1 : copy_line_number);
+            }
+            continue;
+        }
+        batch.pieces.push_back({batch.sql.size(), splitter.start_line(), splitter.first_line()});
+        batch.sql += splitter.text();
+        if (batch.sql.size() >= batch_bytes) flush(session, batch, file);
+    }
+    flush(session, batch, file);
+}
+
+void load_csv(Session& session, SeedFile& file, const Request& request) {
+    const char delimiter = file.kind == Kind::tsv ? '\t' : ',';
+    auto [schema, name] = table_of(file);
+    if (request.table) {
+        const auto dot = request.table->find('.');
+        schema = dot == std::string::npos ? std::nullopt : std::optional(request.table->substr(0, dot));
+        name = dot == std::string::npos ? *request.table : request.table->substr(dot + 1);
+    }
+    const std::string target = qualified(session, schema, name);
+    file.table = schema ? *schema + "." + name : name;
+
+    auto source = open_byte_source(file.path);
+    std::vector<char> buffer(LineReader::chunk_size);
+    std::size_t got = source->read(buffer.data(), buffer.size());
+    std::size_t body = 0;
+    if (got >= 3 && std::string_view(buffer.data(), 3) == "\xEF\xBB\xBF") body = 3;  // a BOM
+    std::string columns;
+    if (!request.no_header) {
+        std::string header;
+        while (true) {
+            const auto* newline = static_cast<const char*>(std::memchr(buffer.data() + body, '\n', got - body));
+            if (newline != nullptr) {
+                header.append(buffer.data() + body, static_cast<std::size_t>(newline - (buffer.data() + body)));
+                body = static_cast<std::size_t>(newline - buffer.data()) + 1;
+                break;
+            }
+            header.append(buffer.data() + body, got - body);
+            body = 0;
+            got = source->read(buffer.data(), buffer.size());
+            if (got == 0) break;
+        }
+        for (const auto& column : parse_header(header, delimiter)) {
+            columns += (columns.empty() ? " (" : ", ") + session.quote_ident(column);
+        }
+        if (!columns.empty()) columns += ")";
+    }
+    if (request.truncate) session.run("TRUNCATE " + target);
+    const std::string copy = fmt::format(
+        "COPY {}{} FROM STDIN WITH (FORMAT csv{})", target, columns,
+        delimiter == '\t' ? ", DELIMITER E'\\t'" : "");
+    try {
+        session.begin_copy(copy);
+    } catch (const ScriptError& error) {
+        fail_at(error, file.path, 1);
+    }
+    try {
+        while (got > 0) {
+            if (got > body) session.put_copy_data(buffer.data() + body, got - body);
+            body = 0;
+            got = source->read(buffer.data(), buffer.size());
+        }
+        file.rows += session.end_copy();
+        file.statements = 1;
+    } catch (const ScriptError& error) {
+        const auto at = copy_line(error.context);
+        fail_at(error, file.path, at ? *at + (request.no_header ? 0 : 1) : 1);
+    }
+}
+
+// ---------------------------------------------------------------- --once
+
+struct History {
+    std::string table;  ///< quoted
+    std::map<std::string, std::string> recorded;  ///< path -> sha256
+};
+
+History open_history(Session& session, const Request& request) {
+    History history;
+    const std::string name = request.history_table.value_or("public.pg_seed_history");
+    history.table = qualified_name_of(session, name);
+    // Concurrent runs (parallel CI jobs) take turns: the lock lasts until the transaction ends.
+    session.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))",
+                  {"pg-seed " + name});
+    session.run("CREATE TABLE IF NOT EXISTS " + history.table +
+                " (path text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL "
+                "DEFAULT pg_catalog.now(), rows bigint NOT NULL)");
+    const Result rows = session.query("SELECT path, sha256 FROM " + history.table);
+    for (int row = 0; row < rows.rows(); ++row) {
+        history.recorded[std::string(rows.text(row, 0))] = std::string(rows.text(row, 1));
+    }
+    return history;
+}
+
+void record(Session& session, const History& history, const SeedFile& file) {
+    session.query("INSERT INTO " + history.table +
+                      " (path, sha256, rows) VALUES ($1, $2, $3) ON CONFLICT (path) DO UPDATE SET "
+                      "sha256 = EXCLUDED.sha256, rows = EXCLUDED.rows, applied_at = pg_catalog.now()",
+                  {file.recorded, file.checksum, std::to_string(file.rows)});
+}
+
+/// Marks recorded files as skipped; refuses (exit 5) when one has changed.
+void decide_once(std::vector<SeedFile>& files, const History& history, bool reapply_changed) {
+    for (auto& file : files) {
+        const auto found = history.recorded.find(file.recorded);
+        if (found == history.recorded.end()) continue;
+        if (found->second == file.checksum) {
+            file.action = "skipped";
+        } else if (!reapply_changed) {
+            throw Error(Exit::conflict,
+                        fmt::format("\"{}\" has changed since it was applied", file.path),
+                        fmt::format("Its SHA-256 was {}, it is now {}.", found->second, file.checksum),
+                        "Applied seed files are not edited: add a new file, or pass "
+                        "--reapply-changed to apply it again.");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the run
+
+Outcome report(const std::vector<SeedFile>& files, bool dry_run, double seconds) {
+    long long statements = 0, rows = 0;
+    int applied = 0, skipped = 0;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& file : files) {
+        statements += file.statements;
+        rows += file.rows;
+        (file.action == "skipped" ? skipped : applied) += 1;
+        nlohmann::json item = {{"path", file.path}, {"recorded_as", file.recorded},
+                               {"kind", file.kind == Kind::sql ? "sql" : "csv"},
+                               {"action", file.action}, {"statements", file.statements},
+                               {"rows", file.rows}, {"seconds", file.seconds}};
+        if (!file.table.empty()) item["table"] = file.table;
+        if (!file.checksum.empty()) item["sha256"] = file.checksum;
+        list.push_back(std::move(item));
+    }
+    Outcome outcome;
+    outcome.text = fmt::format("{} {} file{}{}: {} statement{}, {} row{} in {:.2f} s{}",
+                               dry_run ? "checked" : "seeded", applied, applied == 1 ? "" : "s",
+                               skipped > 0 ? fmt::format(" ({} already applied)", skipped) : "",
+                               statements, statements == 1 ? "" : "s", rows, rows == 1 ? "" : "s",
+                               seconds, dry_run ? " (rolled back: --dry-run)" : "");
+    outcome.json = {{"files", list}, {"statements", statements}, {"rows", rows},
+                    {"seconds", seconds}, {"dry_run", dry_run}};
+    return outcome;
+}
+
+Outcome seed(Tool& tool, Request& request) {
+    if (request.paths.empty()) throw UsageError("no file or directory to load");
+    if (request.reapply_changed && !request.once) throw UsageError("--reapply-changed needs --once");
+    if (request.history_table && !request.once) throw UsageError("--history-table needs --once");
+    std::vector<std::string> warnings;
+    std::vector<SeedFile> files = collect_inputs(request.paths, warnings);
+    for (const auto& warning : warnings) std::cerr << tool.name() << ": warning: " << warning << "\n";
+    if (request.table &&
+        (files.size() != 1 || files.front().kind == Kind::sql)) {
+        throw UsageError("--table names the target of a single CSV or TSV file");
+    }
+    for (auto& file : files) check_file(file, request.once);
+
+    const auto started = Clock::now();
+    Session session = tool.connector().connect(tool.connection_options().dbname.value_or(""),
+                                               /*secure_search_path=*/false);
+    const bool dry_run = session.options().dry_run;
+    std::optional<History> history;
+    auto begin = [&] {
+        session.run("BEGIN");
+        if (request.once) history = open_history(session, request);
+    };
+    auto finish = [&] { session.run(dry_run ? "ROLLBACK" : "COMMIT"); };
+
+    if (!request.per_file) begin();
+    if (request.once) {
+        if (request.per_file) begin();
+        decide_once(files, *history, request.reapply_changed);
+        if (request.per_file) finish();
+    }
+    for (auto& file : files) {
+        if (file.action == "skipped") continue;
+        if (request.per_file) begin();
+        const auto file_started = Clock::now();
+        if (file.kind == Kind::sql) {
+            load_sql(session, file);
+        } else {
+            load_csv(session, file, request);
+        }
+        if (request.once) record(session, *history, file);
+        if (request.per_file) finish();
+        file.seconds = std::chrono::duration<double>(Clock::now() - file_started).count();
+        file.action = dry_run ? "checked" : "applied";
+    }
+    if (!request.per_file) finish();
+    return report(files, dry_run, std::chrono::duration<double>(Clock::now() - started).count());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Tool tool({.name = "pg-seed",
+               .purpose = "pg-seed loads SQL, pg_dump and CSV files into a PostgreSQL database.",
+               .usage = {"pg-seed [OPTION]... PATH..."},
+               .closing = "By default, all files load in one transaction: all or nothing. A "
+                          "directory's files\nload in name order; *.sql runs as psql -f would, "
+                          "*.csv and *.tsv load with COPY\ninto the table the file is named "
+                          "after (020_users.csv -> users).",
+               .database_option = DatabaseOption::dbname});
+    Request request;
+    CLI::App& app = tool.app();
+    app.add_option("--table", request.table, "target table of a single CSV file")
+        ->type_name("NAME");
+    app.add_flag("--no-header", request.no_header,
+                 "CSV files have no header line; load columns in table order");
+    app.add_flag("--truncate", request.truncate, "empty each CSV target table first");
+    app.add_flag("--per-file", request.per_file, "commit after each file instead of once");
+    app.add_flag("--once", request.once, "record applied files and skip them next time");
+    app.add_option("--history-table", request.history_table,
+                   "where --once records files (default public.pg_seed_history)")
+        ->type_name("NAME");
+    app.add_flag("--reapply-changed", request.reapply_changed,
+                 "with --once, apply a changed file again instead of failing");
+    app.add_option("paths", request.paths)->group("");
+    return tool.run(argc, argv, [&]() -> Outcome { return seed(tool, request); });
+}
