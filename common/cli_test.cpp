@@ -30,7 +30,10 @@ Captured run_tool(std::vector<std::string> args, bool* body_ran = nullptr) {
     auto* saved = std::cout.rdbuf(captured.rdbuf());
     const int code = tool.run(static_cast<int>(argv.size()), argv.data(), [&] {
         if (body_ran != nullptr) *body_ran = true;
-        return pgkit::Outcome{"did it", {{"thing", "done"}}};
+        pgkit::Outcome outcome;
+        outcome.text = "did it";
+        outcome.json = {{"thing", "done"}};
+        return outcome;
     });
     std::cout.rdbuf(saved);
     return {code, captured.str()};

@@ -1,14 +1,20 @@
 # Shared by the fish completions of the pgkit tools (pg-createdb, pg-createuser, ...).
 #
-# __pgkit_query KIND [--no-short-dbname] prints the names of one kind of object read from the
-# PostgreSQL server, one per line, each followed by a tab and what it is, as `complete -a` takes
-# them. KIND is one of
+# __pgkit_query KIND [--no-short-dbname] [--relkinds=LETTERS] prints the names of one kind of
+# object read from the PostgreSQL server, one per line, each followed by a tab and what it is,
+# as `complete -a` takes them. KIND is one of
 #   roles        every role but the predefined pg_* ones
 #   all-roles    every role, the predefined pg_* ones too
 #   login-roles  roles that can log in
 #   databases    databases that accept connections
 #   templates    every database (template0 too)
 #   tablespaces  tablespaces a database can use
+# or, read from the database being worked in (-d/--dbname, else libpq's default database):
+#   schemas      schemas, but pg_toast and the temporary ones
+#   relations    schema.name of the relations outside the system schemas whose relkinds are
+#                among LETTERS (default rp: tables and partitioned tables)
+# Schema and relation names come through quote_ident(), so that each is a psql-style pattern
+# matching just that object; a name with a line break in it is left out.
 #
 # psql connects as the command line being completed says: the -h/--host, -p/--port,
 # -U/--username, --maintenance-db or -d/--dbname and --connect-timeout already typed; the rest
@@ -19,6 +25,7 @@
 function __pgkit_query --description 'Print names of PostgreSQL objects for a pgkit completion' --argument-names kind
     set -l sql
     set -l label
+    set -l server_wide 1
     switch "$kind"
         case roles
             set sql "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' ORDER BY 1"
@@ -38,6 +45,19 @@ function __pgkit_query --description 'Print names of PostgreSQL objects for a pg
         case tablespaces
             set sql "SELECT spcname FROM pg_catalog.pg_tablespace WHERE spcname <> 'pg_global' ORDER BY 1"
             set label Tablespace
+        case schemas
+            set sql "SELECT pg_catalog.quote_ident(nspname) FROM pg_catalog.pg_namespace WHERE nspname !~ '^pg_(toast|temp_)' AND nspname !~ '[\n\r]' ORDER BY 1"
+            set label Schema
+            set server_wide 0
+        case relations
+            set -l relkinds rp
+            set -l option (string match -r -- '^--relkinds=.*' $argv[2..-1])[-1]
+            test -n "$option"; and set relkinds (string replace -- --relkinds= '' $option)
+            string match -qr -- '^[rpvmfS]+$' $relkinds; or return 1
+            set -l kinds (string join , -- "'"(string split -- '' $relkinds)"'")
+            set sql "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ($kinds) AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND n.nspname !~ '[\n\r]' AND c.relname !~ '[\n\r]' ORDER BY 1"
+            set label Relation
+            set server_wide 0
         case '*'
             return 1
     end
@@ -97,12 +117,19 @@ function __pgkit_query --description 'Print names of PostgreSQL objects for a pg
     end
     set -lx PGCONNECT_TIMEOUT $timeout
 
-    set -l target $dbname
-    test -n "$target"; or set target postgres
+    # Server-wide names come from "postgres" (else template1) unless a database was typed;
+    # schemas and relations from the typed database, else from libpq's default one
+    # (PGDATABASE, else the user name), as the tool itself would connect.
+    set -l database
+    if test -n "$dbname"
+        set database -d $dbname
+    else if test $server_wide -eq 1
+        set database -d postgres
+    end
     set -l started (date +%s%N 2>/dev/null)
-    set -l output (psql -X -A -t -w -q $psql_args -d $target -c $sql 2>/dev/null)
+    set -l output (psql -X -A -t -w -q $psql_args $database -c $sql 2>/dev/null)
     set -l rc $status
-    if test $rc -eq 2; and test -z "$dbname"
+    if test $rc -eq 2; and test $server_wide -eq 1; and test -z "$dbname"
         # No connection to "postgres": try template1, as the tools themselves do; but not after a
         # time-out, which would only double the wait.
         set -l now (date +%s%N 2>/dev/null)
