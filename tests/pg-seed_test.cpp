@@ -1,0 +1,401 @@
+#define BOOST_TEST_MODULE pg-seed against a real server
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/checks.hpp"
+#include "support/cluster.hpp"
+#include "support/database.hpp"
+
+namespace data = boost::unit_test::data;
+namespace fs = std::filesystem;
+using namespace pgkit::test;
+
+namespace {
+
+/// A fresh database and a fresh directory for one test.
+struct Scratch {
+    std::string dbname = unique_name("seed");
+    fs::path dir = fs::temp_directory_path() / unique_name("pgkit-seeds");
+    Database* db = nullptr;
+    std::unique_ptr<Database> connection;
+
+    Scratch() {
+        admin().exec("CREATE DATABASE " + dbname);
+        fs::create_directories(dir);
+        connection = std::make_unique<Database>(shared_cluster().conninfo(dbname));
+        db = connection.get();
+    }
+    ~Scratch() {
+        connection.reset();
+        fs::remove_all(dir);
+        try {
+            admin().exec("DROP DATABASE IF EXISTS " + dbname + " WITH (FORCE)");
+        } catch (...) {
+        }
+    }
+    std::string write(const std::string& name, const std::string& content) const {
+        const fs::path path = dir / name;
+        fs::create_directories(path.parent_path());
+        std::ofstream(path, std::ios::binary) << content;
+        return path.string();
+    }
+    Outcome seed(std::vector<std::string> args) const {
+        args.insert(args.begin(), {"-d", dbname});
+        return run_tool("pg-seed", args);
+    }
+    std::string value(const std::string& sql) const { return db->value(sql).value_or("(null)"); }
+    bool table_exists(const std::string& name) const {
+        return db->value("SELECT to_regclass($1) IS NOT NULL", {name}) == "t";
+    }
+};
+
+std::string compress(const std::string& path, const std::string& tool) {
+    Command command;
+    command.argv = {"/bin/sh", "-c", tool + " -k -f \"$0\"", path};
+    const Outcome result = run(command);
+    BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+    return path + (tool == "gzip" ? ".gz" : tool == "xz" ? ".xz" : ".zst");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(command_line)
+
+BOOST_AUTO_TEST_CASE(help_version_bad_option_and_no_path) {
+    const Outcome help = run_tool("pg-seed", {"--help"});
+    BOOST_TEST(help.exit_code == 0);
+    BOOST_TEST(help.out.rfind("pg-seed loads", 0) == 0);
+    BOOST_TEST(run_tool("pg-seed", {"-V"}).out.rfind("pg-seed (pgkit) ", 0) == 0);
+    BOOST_TEST(run_tool("pg-seed", {"--bogus"}).exit_code == 2);
+    const Outcome none = run_tool("pg-seed", {});
+    BOOST_TEST(none.exit_code == 2);
+    BOOST_TEST(contains(none.err, "no file or directory to load"));
+    BOOST_TEST(run_tool("pg-seed", {"--reapply-changed", "x.sql"}).exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(missing_or_unknown_files_are_exit_6_before_connecting) {
+    // An unreachable port: reaching "could not connect" would mean the files were not checked first.
+    const std::string port = unused_port();
+    const Outcome missing = run_tool("pg-seed", {"-p", port, "-h", tcp_host(), "/nonexistent/seed.sql"});
+    BOOST_TEST(missing.exit_code == 6);
+    BOOST_TEST(contains(missing.err, "could not open \"/nonexistent/seed.sql\""));
+    Scratch scratch;
+    const std::string notes = scratch.write("notes.txt", "hello\n");
+    const Outcome unknown = run_tool("pg-seed", {"-p", port, "-h", tcp_host(), notes});
+    BOOST_TEST(unknown.exit_code == 6);
+    BOOST_TEST(contains(unknown.err, "is not an .sql, .csv or .tsv file"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(loading)
+
+BOOST_AUTO_TEST_CASE(a_directory_of_schema_csv_and_inserts_loads_in_name_order) {
+    Scratch s;
+    s.write("010_schema.sql",
+            "CREATE TABLE users (id int PRIMARY KEY, name text, email text);\n"
+            "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users, total numeric);\n");
+    s.write("020_users.csv", "name,id\nalice,1\n\"bob, jr\",2\n");
+    s.write("030_orders.sql", "INSERT INTO orders VALUES (1, 1, 9.5);\nINSERT INTO orders VALUES (2, 2, 3);\n");
+    s.write(".hidden.sql", "this is not SQL;\n");
+    s.write("README.md", "skipped with a warning\n");
+    const Outcome result = s.seed({s.dir.string()});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(result.out.rfind("seeded 3 files: 5 statements, 4 rows in ", 0) == 0, result.out);
+    BOOST_TEST(contains(result.err, "warning: skipping"));
+    BOOST_TEST(s.value("SELECT string_agg(name, '|' ORDER BY id) FROM users") == "alice|bob, jr");
+    BOOST_TEST(s.value("SELECT sum(total) FROM orders") == "12.5");
+}
+
+BOOST_AUTO_TEST_CASE(the_splitter_cases_load_as_psql_would) {
+    Scratch s;
+    const std::string script =
+        "\xEF\xBB\xBF-- a header comment; with a semicolon\r\n"
+        "CREATE TABLE t (id int, v text);\r\n"
+        "INSERT INTO t VALUES (1, 'semi;colon'), (2, E'it\\'s; escaped'), (3, $$dollar; 'quoted'$$);\r\n"
+        "/* nested /* comment; */ still; */ INSERT INTO t VALUES (4, $tag$a $$ b;$tag$);\r\n"
+        "CREATE FUNCTION f(x int) RETURNS int LANGUAGE plpgsql AS $body$\r\n"
+        "BEGIN\r\n  RETURN x + 1;\r\nEND;\r\n$body$;\r\n"
+        "PREPARE p AS SELECT $1::int;\r\n"
+        "INSERT INTO t VALUES (f(4), \"right\"('x;y', 1))";  // no final newline, no ";"
+    s.write("cases.sql", script);
+    const Outcome result = s.seed({(s.dir / "cases.sql").string()});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(s.value("SELECT string_agg(v, '|' ORDER BY id) FROM t") ==
+               "semi;colon|it's; escaped|dollar; 'quoted'|a $$ b;|y");
+}
+
+BOOST_AUTO_TEST_CASE(csv_header_maps_columns_in_any_order) {
+    Scratch s;
+    s.db->exec("CREATE TABLE people (id int, \"Full Name\" text, note text DEFAULT 'none')");
+    s.write("people.csv", "\"Full Name\",id\r\n\"Smith, \"\"J\"\"\",7\r\nLee,8\r\n");
+    BOOST_TEST(s.seed({(s.dir / "people.csv").string()}).exit_code == 0);
+    BOOST_TEST(s.value("SELECT string_agg(id || ':' || \"Full Name\" || ':' || note, '|' ORDER BY id) FROM people") ==
+               "7:Smith, \"J\":none|8:Lee:none");
+}
+
+BOOST_AUTO_TEST_CASE(no_header_table_option_tsv_and_truncate) {
+    Scratch s;
+    s.db->exec("CREATE SCHEMA sales; CREATE TABLE sales.orders (id int, what text); "
+               "CREATE TABLE target (id int, what text)");
+    s.write("010_sales.orders.tsv", "id\twhat\n1\ttab\tbed\n");  // a bad row: three fields
+    s.write("clean.tsv", "id\twhat\n1\tplain\n");
+    s.write("raw.csv", "5,five\n6,six\n");
+    BOOST_TEST(s.seed({"--no-header", "--table", "target", (s.dir / "raw.csv").string()}).exit_code == 0);
+    BOOST_TEST(s.value("SELECT count(*) FROM target") == "2");
+    BOOST_TEST(s.seed({"--truncate", "--no-header", "--table", "target", (s.dir / "raw.csv").string()})
+                   .exit_code == 0);
+    BOOST_TEST(s.value("SELECT count(*) FROM target") == "2");
+    const Outcome bad = s.seed({(s.dir / "010_sales.orders.tsv").string()});
+    BOOST_TEST(bad.exit_code == 6);
+    BOOST_TEST(contains(bad.err, "010_sales.orders.tsv:2: "), bad.err);
+    BOOST_TEST(s.seed({"--table", "sales.orders", (s.dir / "clean.tsv").string()}).exit_code == 0);
+    BOOST_TEST(s.value("SELECT what FROM sales.orders") == "plain");
+    const Outcome two = s.seed({"--table", "target", s.dir.string()});
+    BOOST_TEST(two.exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(compressed_files_stream_in) {
+    Scratch s;
+    const std::string schema = s.write("schema.sql", "CREATE TABLE t (id int);\n");
+    std::string many = "id\n";
+    for (int i = 0; i < 20000; ++i) many += std::to_string(i) + "\n";
+    const std::string csv = s.write("t.csv", many);
+    const std::string inserts = s.write("more.sql", "INSERT INTO t VALUES (-1), (-2);\n");
+    const std::string gz = compress(schema, "gzip");
+    const std::string xz = compress(csv, "xz");
+    const std::string zst = compress(inserts, "zstd");
+    const Outcome result = s.seed({gz, xz, zst});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "20002");
+    // A damaged file is bad input, named.
+    std::ofstream(s.dir / "broken.sql.gz", std::ios::binary) << "\x1f\x8b\x08 not really gzip";
+    const Outcome broken = s.seed({(s.dir / "broken.sql.gz").string()});
+    BOOST_TEST(broken.exit_code == 6);
+    BOOST_TEST(contains(broken.err, "broken.sql.gz"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(errors)
+
+struct BadCase {
+    std::string file, content, where, message;
+};
+
+const BadCase bad_cases[] = {
+    {"values.sql", "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n\nINSERT INTO t VALUES ('oops');\n",
+     "values.sql:4: ", "invalid input syntax for type integer: \"oops\""},
+    {"dupes.sql", "CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);\n",
+     "dupes.sql:3: ", "duplicate key value violates unique constraint"},
+    {"syntax.sql", "CREATE TABLE t (id int);\nSELECT 1;\nSELEC 2;\n", "syntax.sql:3: ",
+     "syntax error at or near \"SELEC\""},
+    {"position.sql", "CREATE TABLE t (id int);\nINSERT INTO t\n  VALUES\n  (1 +);\n", "position.sql:4: ",
+     "syntax error"},
+    {"copy.sql", "CREATE TABLE t (id int, v text);\nCOPY t (id, v) FROM stdin;\n1\ta\n2\tb\nthree\tc\n\\.\n",
+     "copy.sql:5: ", "invalid input syntax for type integer: \"three\""},
+    {"t.csv", "id\n1\n2\nthree\n", "t.csv:4: ", "invalid input syntax for type integer: \"three\""},
+    {"meta.sql", "CREATE TABLE t (id int);\n\\set x 1\n", "meta.sql:2: ", "psql meta-command not supported"},
+    {"open.sql", "CREATE TABLE t (id int);\nSELECT 'never closed;\n", "open.sql:2: ", "unterminated quoted string"},
+    {"endless.sql", "CREATE TABLE t (id int);\nCOPY t FROM stdin;\n1\n2\n", "endless.sql:4: ", "no end marker"},
+};
+
+std::ostream& operator<<(std::ostream& out, const BadCase& bad) { return out << bad.file; }
+
+BOOST_DATA_TEST_CASE(bad_input_is_exit_6_naming_file_and_line_and_nothing_is_left,
+                     data::make(bad_cases), bad) {
+    Scratch s;
+    if (bad.file == "t.csv") s.db->exec("CREATE TABLE t (id int)");
+    s.write("000_first.sql", "CREATE TABLE earlier (id int);\n");
+    s.write(bad.file, bad.content);
+    const Outcome result = s.seed({s.dir.string()});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, "pg-seed: error: " + (s.dir / bad.where).string()), result.err);
+    BOOST_TEST(contains(result.err, bad.message), result.err);
+    BOOST_TEST(!s.table_exists("earlier"));  // one transaction: the first file is gone too
+    if (bad.file != "t.csv") BOOST_TEST(!s.table_exists("t"));
+}
+
+BOOST_AUTO_TEST_CASE(per_file_keeps_earlier_files_and_nothing_of_the_failing_one) {
+    Scratch s;
+    s.write("1.sql", "CREATE TABLE one (id int);\n");
+    s.write("2.sql", "CREATE TABLE two (id int);\nINSERT INTO two VALUES ('x');\n");
+    const Outcome result = s.seed({"--per-file", s.dir.string()});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(s.table_exists("one"));
+    BOOST_TEST(!s.table_exists("two"));
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_validates_everything_and_changes_nothing) {
+    Scratch s;
+    s.write("1.sql", "CREATE TABLE one (id int);\nINSERT INTO one VALUES (1), (2);\n");
+    const Outcome ok = s.seed({"--dry-run", s.dir.string()});
+    BOOST_TEST(ok.exit_code == 0, ok.err);
+    BOOST_TEST(contains(ok.out, "rolled back: --dry-run"));
+    BOOST_TEST(!s.table_exists("one"));
+    s.write("2.sql", "INSERT INTO one VALUES ('bad');\n");
+    const Outcome bad = s.seed({"--dry-run", s.dir.string()});
+    BOOST_TEST(bad.exit_code == 6);  // found against the real schema
+    BOOST_TEST(contains(bad.err, "2.sql:1: "));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(once)
+
+BOOST_AUTO_TEST_CASE(applies_new_files_skips_applied_ones_and_refuses_changed_ones) {
+    Scratch s;
+    s.write("1.sql", "CREATE TABLE t (id int);\r\nINSERT INTO t VALUES (1);\r\n");
+    BOOST_TEST(s.seed({"--once", s.dir.string()}).exit_code == 0);
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "1");
+    BOOST_TEST(s.value("SELECT path FROM pg_seed_history") == "1.sql");
+
+    // Again: skipped. Line ends changed to LF: still the same file.
+    s.write("1.sql", "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n");
+    const Outcome again = s.seed({"--once", "--format", "json", s.dir.string()});
+    BOOST_TEST(again.exit_code == 0, again.err);
+    BOOST_TEST(nlohmann::json::parse(again.out)["files"][0]["action"] == "skipped");
+
+    // A new file is applied; the old one still skipped.
+    s.write("2.sql", "INSERT INTO t VALUES (2);\n");
+    BOOST_TEST(s.seed({"--once", s.dir.string()}).exit_code == 0);
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "2");
+
+    // A changed file: exit 5 naming it, and nothing of the run committed.
+    s.write("1.sql", "CREATE TABLE t (id int);\nINSERT INTO t VALUES (100);\n");
+    s.write("3.sql", "INSERT INTO t VALUES (3);\n");
+    const Outcome changed = s.seed({"--once", s.dir.string()});
+    BOOST_TEST(changed.exit_code == 5);
+    BOOST_TEST(contains(changed.err, "1.sql\" has changed since it was applied"));
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "2");
+
+    // --reapply-changed applies it again (it fails here: the table exists) -> nothing kept.
+    s.write("1.sql", "INSERT INTO t VALUES (100);\n");
+    const Outcome reapplied = s.seed({"--once", "--reapply-changed", s.dir.string()});
+    BOOST_TEST(reapplied.exit_code == 0, reapplied.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "4");
+    BOOST_TEST(s.value("SELECT count(*) FROM pg_seed_history") == "3");
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_once_runs_apply_each_file_once) {
+    Scratch s;
+    s.db->exec("CREATE TABLE hits (n int)");
+    s.write("1.sql", "INSERT INTO hits VALUES (1);\n");
+    s.write("2.sql", "INSERT INTO hits VALUES (2);\n");
+    std::vector<Running> runs;
+    for (int i = 0; i < 6; ++i) {
+        runs.push_back(start_tool("pg-seed", {"-d", s.dbname, "--once", "--history-table",
+                                              "public.seed_log", s.dir.string()}));
+    }
+    for (auto& run : runs) {
+        const Outcome result = run.wait();
+        BOOST_TEST(result.exit_code == 0, result.err);
+    }
+    BOOST_TEST(s.value("SELECT count(*) FROM hits") == "2");
+    BOOST_TEST(s.value("SELECT count(*) FROM public.seed_log") == "2");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(dumps)
+
+/// pg_dump of a database with awkward values, loaded into an empty one, dumps back the same.
+BOOST_AUTO_TEST_CASE(pg_dump_plain_output_loads_and_dumps_back_identical) {
+    Scratch source;
+    source.db->exec(R"sql(
+        CREATE TABLE awkward (id serial PRIMARY KEY, t text, b bytea, a int[], j jsonb,
+                              ts timestamptz, f float8, n numeric);
+        INSERT INTO awkward (t, b, a, j, ts, f, n) VALUES
+          (E'tab\there\nnewline \\ backslash', '\x00ff'::bytea, '{1,NULL,3}', '{"k": "v;"}',
+           'infinity', 'NaN', 1.5),
+          (NULL, NULL, NULL, NULL, '-infinity', '-Infinity', NULL),
+          ('ünïcödé ☃ ''quoted''', '\x'::bytea, '{}', '[]', '2024-01-01 00:00+00', 1e-300, -0.0),
+          ('\.', 'x', '{}', 'null', now(), 0, 0);
+        CREATE VIEW awkward_view AS SELECT id, t FROM awkward;
+        CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql AS $$ SELECT x * 2; $$;
+    )sql");
+    const std::string pg_dump = shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/pg_dump";
+    auto dump = [&](const std::string& dbname, const std::vector<std::string>& options) {
+        Command command;
+        command.argv = {pg_dump, "--no-owner", "-d", dbname};
+        command.argv.insert(command.argv.end(), options.begin(), options.end());
+        command.env = tool_env(shared_cluster());
+        const Outcome result = run(command);
+        BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+        return result.out;
+    };
+    // Newer pg_dump writes a random \restrict key into every dump: compare without it.
+    auto same = [](std::string text) {
+        std::string kept;
+        std::istringstream lines(text);
+        std::string line;
+        while (std::getline(lines, line)) {
+            if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0) {
+                kept += line + "\n";
+            }
+        }
+        return kept;
+    };
+    for (const auto& options : std::vector<std::vector<std::string>>{{}, {"--inserts"}}) {
+        Scratch target;
+        const std::string file = target.write("dump.sql", dump(source.dbname, options));
+        const Outcome loaded = target.seed({file});
+        BOOST_TEST(loaded.exit_code == 0, loaded.err);
+        BOOST_TEST(same(dump(target.dbname, options)) == same(dump(source.dbname, options)));
+    }
+    // --data-only into a database that has the schema.
+    Scratch target;
+    target.write("schema.sql", dump(source.dbname, {"--schema-only"}));
+    BOOST_TEST(target.seed({(target.dir / "schema.sql").string()}).exit_code == 0);
+    const std::string data = target.write("data.sql", dump(source.dbname, {"--data-only"}));
+    const Outcome loaded = target.seed({data});
+    BOOST_TEST(loaded.exit_code == 0, loaded.err);
+    BOOST_TEST(same(dump(target.dbname, {})) == same(dump(source.dbname, {})));
+}
+
+BOOST_AUTO_TEST_CASE(restrict_lines_of_newer_pg_dump_are_understood) {
+    Scratch s;
+    s.write("dump.sql", "\\restrict abc123\nCREATE TABLE t (id int);\n\\unrestrict abc123\n");
+    BOOST_TEST(s.seed({(s.dir / "dump.sql").string()}).exit_code == 0);
+    s.write("other.sql", "\\restrict abc123\nCREATE TABLE u (id int);\n\\unrestrict wrongkey\n");
+    BOOST_TEST(s.seed({(s.dir / "other.sql").string()}).exit_code == 6);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(signals)
+
+BOOST_AUTO_TEST_CASE(ctrl_c_during_a_long_copy_leaves_no_rows_and_no_backend) {
+    Scratch s;
+    s.db->exec("CREATE TABLE big (id int, filler text)");
+    // Large enough that the COPY is still running when the signal comes.
+    {
+        std::ofstream out(s.dir / "big.csv");
+        out << "id,filler\n";
+        const std::string filler(200, 'x');
+        for (int i = 0; i < 1500000; ++i) out << i << ',' << filler << '\n';
+    }
+    Running run = start_tool("pg-seed", {"-d", s.dbname, (s.dir / "big.csv").string()});
+    const bool copying = eventually([&] {
+        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                             "'pg-seed' AND query LIKE 'COPY%'") == "1";
+    });
+    BOOST_TEST_REQUIRE(copying);
+    run.send_signal(SIGINT);
+    const Outcome result = run.wait();
+    BOOST_TEST(result.exit_code == 130, result.err);
+    BOOST_TEST(eventually([&] {
+        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                             "'pg-seed'") == "0";
+    }));
+    BOOST_TEST(s.value("SELECT count(*) FROM big") == "0");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
