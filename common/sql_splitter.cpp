@@ -125,9 +125,11 @@ SqlSplitter::Event SqlSplitter::next() {
                         text_.append(line, position_, i + 1 - position_);
                         position_ = i + 1;
                         classify_copy();
+                        copy_tail_.clear();
                         if (copy_from_stdin_) {
                             pending_copy_ = true;
                             have_line_ = false;  // data starts on the next line
+                            copy_tail_ = line.substr(i + 1);
                         }
                         return Event::statement;
                     } else {

@@ -30,6 +30,9 @@ public:
     /// Whether the statement is COPY ... FROM STDIN (its data follows) or COPY ... TO STDOUT.
     bool is_copy_from_stdin() const { return copy_from_stdin_; }
     bool is_copy_to_stdout() const { return copy_to_stdout_; }
+    /// What followed "COPY ... FROM stdin;" on its line (the data starts on the next line, so
+    /// anything but blanks there is a malformed file).
+    const std::string& copy_tail() const { return copy_tail_; }
     /// Whether a statement was cut off by the end of the file inside a string or comment.
     bool unterminated() const { return unterminated_; }
     const char* unterminated_what() const { return unterminated_what_; }
@@ -64,6 +67,7 @@ private:
     const char* unterminated_what_ = "";
     bool pending_copy_ = false;
     bool finished_ = false;
+    std::string copy_tail_;
 };
 
 }  // namespace pgkit

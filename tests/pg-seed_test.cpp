@@ -205,6 +205,9 @@ const BadCase bad_cases[] = {
     {"meta.sql", "CREATE TABLE t (id int);\n\\set x 1\n", "meta.sql:2: ", "psql meta-command not supported"},
     {"open.sql", "CREATE TABLE t (id int);\nSELECT 'never closed;\n", "open.sql:2: ", "unterminated quoted string"},
     {"endless.sql", "CREATE TABLE t (id int);\nCOPY t FROM stdin;\n1\n2\n", "endless.sql:4: ", "no end marker"},
+    {"tail.sql", "CREATE TABLE t (id int);\nCOPY t FROM stdin; 1\n2\n\\.\n", "tail.sql:2: ",
+     "text after COPY ... FROM stdin; on the same line"},
+    {"out.sql", "CREATE TABLE t (id int);\nCOPY t TO STDOUT;\n", "out.sql:2: ", "COPY ... TO STDOUT is not supported"},
 };
 
 std::ostream& operator<<(std::ostream& out, const BadCase& bad) { return out << bad.file; }

@@ -224,6 +224,12 @@ void check_file(SeedFile& file, bool want_checksum) {
                 throw Error(Exit::bad_input, fmt::format("{}: COPY ... TO STDOUT is not supported", where));
             }
             if (splitter.is_copy_from_stdin()) {
+                if (splitter.copy_tail().find_first_not_of(" \t\r") != std::string::npos) {
+                    throw Error(Exit::bad_input,
+                                fmt::format("{}: text after COPY ... FROM stdin; on the same line",
+                                            where),
+                                {}, "COPY data starts on the line after the statement.");
+                }
                 std::string line;
                 while (splitter.next_copy_line(line, file.path)) {
                 }
