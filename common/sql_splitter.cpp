@@ -40,6 +40,10 @@ bool SqlSplitter::fill_line() {
 }
 
 void SqlSplitter::classify_copy() {
+    if (!maybe_copy_) {
+        copy_from_stdin_ = copy_to_stdout_ = false;
+        return;
+    }
     // words_ holds the statement outside strings and comments, lower-cased, one space apart.
     std::string flat;
     bool space = true;
@@ -60,6 +64,7 @@ void SqlSplitter::classify_copy() {
 SqlSplitter::Event SqlSplitter::next() {
     text_.clear();
     words_.clear();
+    maybe_copy_ = true;
     has_content_ = false;
     copy_from_stdin_ = copy_to_stdout_ = unterminated_ = false;
     start_line_ = first_line_ = 0;
@@ -132,8 +137,12 @@ SqlSplitter::Event SqlSplitter::next() {
                             copy_tail_ = line.substr(i + 1);
                         }
                         return Event::statement;
-                    } else {
+                    } else if (maybe_copy_) {
                         words_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                        // Only a COPY statement needs its words: stop once it is clearly not one.
+                        if (words_.size() >= 8 && words_.find("copy") == std::string::npos) {
+                            maybe_copy_ = false;
+                        }
                     }
                     break;
                 case State::single_quote:

@@ -61,6 +61,7 @@ private:
     std::string text_;
     std::string words_;  ///< the statement outside strings and comments, lower case
     bool has_content_ = false;
+    bool maybe_copy_ = true;  ///< still collecting words_ (it may be a COPY)
     std::size_t start_line_ = 0, first_line_ = 0;
     bool copy_from_stdin_ = false, copy_to_stdout_ = false;
     bool unterminated_ = false;

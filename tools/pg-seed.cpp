@@ -53,7 +53,56 @@ struct Request {
     std::vector<std::string> paths;
     std::optional<std::string> table, history_table;
     bool no_header = false, truncate = false, per_file = false, once = false,
-         reapply_changed = false;
+         reapply_changed = false, progress = false;
+};
+
+/// The progress line on stderr: file, bytes read of its size, rows per second, time left;
+/// redrawn in place at most four times a second, and erased at the end.
+class Progress {
+public:
+    explicit Progress(bool enabled) : enabled_(enabled) {}
+    bool enabled() const { return enabled_; }
+
+    void begin(const SeedFile& file, std::size_t index, std::size_t count) {
+        if (!enabled_) return;
+        struct stat status {};
+        total_ = ::stat(file.path.c_str(), &status) == 0 ? static_cast<std::size_t>(status.st_size) : 0;
+        label_ = fmt::format("[{}/{}] {}", index, count, file.path);
+        started_ = Clock::now();
+        last_ = Clock::time_point{};
+    }
+    void update(std::size_t bytes, long long rows) {
+        if (!enabled_) return;
+        const auto now = Clock::now();
+        if (now - last_ < std::chrono::milliseconds(250)) return;
+        last_ = now;
+        const double elapsed = std::chrono::duration<double>(now - started_).count();
+        const double rate = elapsed > 0 ? static_cast<double>(rows) / elapsed : 0;
+        std::string eta = "";
+        if (bytes > 0 && total_ > bytes && elapsed > 0.5) {
+            eta = fmt::format("  ETA {:.0f} s", elapsed * static_cast<double>(total_ - bytes) /
+                                                    static_cast<double>(bytes));
+        }
+        std::fprintf(stderr, "\r\033[K%s  %.1f of %.1f MB  %.0f rows/s%s", label_.c_str(),
+                     static_cast<double>(bytes) / 1e6, static_cast<double>(total_) / 1e6, rate,
+                     eta.c_str());
+        std::fflush(stderr);
+        drawn_ = true;
+    }
+    void end() {
+        if (enabled_ && drawn_) {
+            std::fputs("\r\033[K", stderr);
+            std::fflush(stderr);
+            drawn_ = false;
+        }
+    }
+
+private:
+    bool enabled_;
+    bool drawn_ = false;
+    std::size_t total_ = 0;
+    std::string label_;
+    Clock::time_point started_, last_;
 };
 
 // ---------------------------------------------------------------- finding and checking inputs
@@ -190,6 +239,7 @@ private:
 /// Reads a file once before anything is sent: SQL files must split cleanly, and --once needs
 /// the checksum.
 void check_file(SeedFile& file, bool want_checksum) {
+    if (file.kind != Kind::sql && !want_checksum) return;  // a CSV file is checked by COPY
     auto source = open_byte_source(file.path);
     HashingSource hashing(*source);
     if (file.kind == Kind::sql) {
@@ -361,7 +411,7 @@ void flush(Session& session, Pending& batch, SeedFile& file) {
     batch.pieces.clear();
 }
 
-void load_sql(Session& session, SeedFile& file) {
+void load_sql(Session& session, SeedFile& file, Progress& progress) {
     auto source = open_byte_source(file.path);
     LineReader lines(*source);
     SqlSplitter splitter(lines);
@@ -388,6 +438,11 @@ void load_sql(Session& session, SeedFile& file) {
                     if (chunk.size() >= batch_bytes) {
                         session.put_copy_data(chunk.data(), chunk.size());
                         chunk.clear();
+                        if (progress.enabled()) {
+                            progress.update(source->raw_bytes_read(),
+                                            file.rows + static_cast<long long>(
+                                                            splitter.line_number() - data_start));
+                        }
                     }
                 }
                 if (!chunk.empty()) session.put_copy_data(chunk.data(), chunk.size());
@@ -401,12 +456,15 @@ void load_sql(Session& session, SeedFile& file) {
         }
         batch.pieces.push_back({batch.sql.size(), splitter.start_line(), splitter.first_line()});
         batch.sql += splitter.text();
-        if (batch.sql.size() >= batch_bytes) flush(session, batch, file);
+        if (batch.sql.size() >= batch_bytes) {
+            flush(session, batch, file);
+            progress.update(source->raw_bytes_read(), file.rows);
+        }
     }
     flush(session, batch, file);
 }
 
-void load_csv(Session& session, SeedFile& file, const Request& request) {
+void load_csv(Session& session, SeedFile& file, const Request& request, Progress& progress) {
     const char delimiter = file.kind == Kind::tsv ? '\t' : ',';
     auto [schema, name] = table_of(file);
     if (request.table) {
@@ -452,8 +510,15 @@ void load_csv(Session& session, SeedFile& file, const Request& request) {
         fail_at(error, file.path, 1);
     }
     try {
+        long long lines_sent = 0;
         while (got > 0) {
-            if (got > body) session.put_copy_data(buffer.data() + body, got - body);
+            if (got > body) {
+                session.put_copy_data(buffer.data() + body, got - body);
+                if (progress.enabled()) {  // counting rows costs a pass: only when shown
+                    lines_sent += std::count(buffer.data() + body, buffer.data() + got, '\n');
+                    progress.update(source->raw_bytes_read(), lines_sent);
+                }
+            }
             body = 0;
             got = source->read(buffer.data(), buffer.size());
         }
@@ -566,21 +631,32 @@ Outcome seed(Tool& tool, Request& request) {
     };
     auto finish = [&] { session.run(dry_run ? "ROLLBACK" : "COMMIT"); };
 
+    Progress progress(request.progress ||
+                      (::isatty(STDERR_FILENO) == 1 && !tool.behaviour().quiet));
     if (!request.per_file) begin();
     if (request.once) {
         if (request.per_file) begin();
         decide_once(files, *history, request.reapply_changed);
         if (request.per_file) finish();
     }
+    std::size_t index = 0;
     for (auto& file : files) {
+        ++index;
         if (file.action == "skipped") continue;
         if (request.per_file) begin();
         const auto file_started = Clock::now();
-        if (file.kind == Kind::sql) {
-            load_sql(session, file);
-        } else {
-            load_csv(session, file, request);
+        progress.begin(file, index, files.size());
+        try {
+            if (file.kind == Kind::sql) {
+                load_sql(session, file, progress);
+            } else {
+                load_csv(session, file, request, progress);
+            }
+        } catch (...) {
+            progress.end();
+            throw;
         }
+        progress.end();
         if (request.once) record(session, *history, file);
         if (request.per_file) finish();
         file.seconds = std::chrono::duration<double>(Clock::now() - file_started).count();
@@ -615,6 +691,8 @@ int main(int argc, char** argv) {
         ->type_name("NAME");
     app.add_flag("--reapply-changed", request.reapply_changed,
                  "with --once, apply a changed file again instead of failing");
+    app.add_flag("--progress", request.progress,
+                 "show progress on stderr even when it is not a terminal");
     app.add_option("paths", request.paths)->group("");
     return tool.run(argc, argv, [&]() -> Outcome { return seed(tool, request); });
 }
