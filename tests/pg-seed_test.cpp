@@ -182,6 +182,21 @@ BOOST_AUTO_TEST_CASE(compressed_files_stream_in) {
     BOOST_TEST(contains(broken.err, "broken.sql.gz"));
 }
 
+BOOST_AUTO_TEST_CASE(progress_only_when_asked_or_on_a_terminal) {
+    Scratch s;
+    s.db->exec("CREATE TABLE t (id int)");
+    std::string rows = "id\n";
+    for (int i = 0; i < 1000; ++i) rows += std::to_string(i) + "\n";
+    const std::string file = s.write("t.csv", rows);
+    const Outcome quiet = s.seed({file});
+    BOOST_TEST(!contains(quiet.err, "rows/s"));  // stderr is not a terminal here
+    const Outcome shown = s.seed({"--progress", file});
+    BOOST_TEST(shown.exit_code == 0);
+    BOOST_TEST(contains(shown.err, "[1/1] " + file));
+    BOOST_TEST(contains(shown.err, "rows/s"));
+    BOOST_TEST(contains(shown.err, "\r\033[K"));  // redrawn in place, erased at the end
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(errors)

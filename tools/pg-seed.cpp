@@ -597,11 +597,16 @@ Outcome report(const std::vector<SeedFile>& files, bool dry_run, double seconds)
         list.push_back(std::move(item));
     }
     Outcome outcome;
+    if (applied == 0 && skipped > 0) {
+        outcome.text = fmt::format("nothing to seed: {} file{} already applied", skipped,
+                                   skipped == 1 ? "" : "s");
+    } else {
     outcome.text = fmt::format("{} {} file{}{}: {} statement{}, {} row{} in {:.2f} s{}",
                                dry_run ? "checked" : "seeded", applied, applied == 1 ? "" : "s",
                                skipped > 0 ? fmt::format(" ({} already applied)", skipped) : "",
                                statements, statements == 1 ? "" : "s", rows, rows == 1 ? "" : "s",
                                seconds, dry_run ? " (rolled back: --dry-run)" : "");
+    }
     outcome.json = {{"files", list}, {"statements", statements}, {"rows", rows},
                     {"seconds", seconds}, {"dry_run", dry_run}};
     return outcome;
