@@ -65,6 +65,7 @@ SqlSplitter::Event SqlSplitter::next() {
     text_.clear();
     words_.clear();
     maybe_copy_ = true;
+    significant_ = 0;
     has_content_ = false;
     copy_from_stdin_ = copy_to_stdout_ = unterminated_ = false;
     start_line_ = first_line_ = 0;
@@ -138,9 +139,12 @@ SqlSplitter::Event SqlSplitter::next() {
                         }
                         return Event::statement;
                     } else if (maybe_copy_) {
-                        words_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                        // Only a COPY statement needs its words: stop once it is clearly not one.
-                        if (words_.size() >= 8 && words_.find("copy") == std::string::npos) {
+                        const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                        words_ += lower;
+                        // Only a COPY statement needs its words: stop once its first four
+                        // significant characters are not "copy".
+                        if (!std::isspace(static_cast<unsigned char>(c)) && ++significant_ <= 4 &&
+                            lower != "copy"[significant_ - 1]) {
                             maybe_copy_ = false;
                         }
                     }
@@ -204,6 +208,7 @@ bool SqlSplitter::next_copy_line(std::string& line, const std::string& file) {
         throw Error(Exit::bad_input,
                     fmt::format("{}:{}: COPY data has no end marker (a line \\.)", file,
                                 lines_.line_number()),
+                    {},
                     "pg_dump ends each COPY block with a line holding only \\. ; the file may "
                     "be cut short.");
     }

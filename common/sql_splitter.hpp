@@ -62,6 +62,7 @@ private:
     std::string words_;  ///< the statement outside strings and comments, lower case
     bool has_content_ = false;
     bool maybe_copy_ = true;  ///< still collecting words_ (it may be a COPY)
+    int significant_ = 0;     ///< non-blank characters of the statement seen so far
     std::size_t start_line_ = 0, first_line_ = 0;
     bool copy_from_stdin_ = false, copy_to_stdout_ = false;
     bool unterminated_ = false;

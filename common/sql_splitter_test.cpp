@@ -125,6 +125,15 @@ BOOST_AUTO_TEST_CASE(copy_from_stdin_data_runs_to_the_end_marker) {
     BOOST_TEST(items[3].line == 5u);
 }
 
+BOOST_AUTO_TEST_CASE(copy_after_comments_is_still_a_copy) {
+    // As pg_dump writes it: comment lines, blank lines, then the COPY.
+    const auto items = split("SELECT 1;\n\n--\n-- Data for Name: t\n--\n\nCOPY public.t (a) FROM stdin;\n1\n\\.\n");
+    BOOST_TEST_REQUIRE(items.size() == 3u);
+    BOOST_TEST(items[2].kind == "data");
+    BOOST_TEST(statements("/* c */ copy t from STDIN;\n\\.\n").size() == 1u);
+    BOOST_TEST(statements("SELECT 'copy t from stdin';\nSELECT 2;").size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(copy_without_end_marker_is_bad_input) {
     try {
         split("COPY t FROM stdin;\n1\n2\n");

@@ -251,6 +251,15 @@ BOOST_AUTO_TEST_CASE(per_file_keeps_earlier_files_and_nothing_of_the_failing_one
     BOOST_TEST(!s.table_exists("two"));
 }
 
+BOOST_AUTO_TEST_CASE(dry_run_with_per_file_still_sees_earlier_files) {
+    Scratch s;
+    s.write("1.sql", "CREATE TABLE one (id int);\n");
+    s.write("2.sql", "INSERT INTO one VALUES (1);\n");
+    const Outcome result = s.seed({"--per-file", "--dry-run", s.dir.string()});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(!s.table_exists("one"));
+}
+
 BOOST_AUTO_TEST_CASE(dry_run_validates_everything_and_changes_nothing) {
     Scratch s;
     s.write("1.sql", "CREATE TABLE one (id int);\nINSERT INTO one VALUES (1), (2);\n");
@@ -302,15 +311,20 @@ BOOST_AUTO_TEST_CASE(applies_new_files_skips_applied_ones_and_refuses_changed_on
     BOOST_TEST(s.value("SELECT count(*) FROM pg_seed_history") == "3");
 }
 
-BOOST_AUTO_TEST_CASE(concurrent_once_runs_apply_each_file_once) {
+const bool per_file_modes[] = {false, true};
+
+BOOST_DATA_TEST_CASE(concurrent_once_runs_apply_each_file_once, data::make(per_file_modes),
+                     per_file) {
     Scratch s;
     s.db->exec("CREATE TABLE hits (n int)");
     s.write("1.sql", "INSERT INTO hits VALUES (1);\n");
     s.write("2.sql", "INSERT INTO hits VALUES (2);\n");
     std::vector<Running> runs;
     for (int i = 0; i < 6; ++i) {
-        runs.push_back(start_tool("pg-seed", {"-d", s.dbname, "--once", "--history-table",
-                                              "public.seed_log", s.dir.string()}));
+        std::vector<std::string> args = {"-d", s.dbname, "--once", "--history-table", "seed_log",
+                                         s.dir.string()};
+        if (per_file) args.push_back("--per-file");
+        runs.push_back(start_tool("pg-seed", args));
     }
     for (auto& run : runs) {
         const Outcome result = run.wait();

@@ -249,7 +249,9 @@ void check_file(SeedFile& file, bool want_checksum) {
         while (true) {
             const auto event = splitter.next();
             if (event == SqlSplitter::Event::end) break;
-            const std::string where = fmt::format("{}:{}", file.path, splitter.first_line());
+            const std::string where = fmt::format(
+                "{}:{}", file.path,
+                splitter.first_line() != 0 ? splitter.first_line() : splitter.start_line());
             if (event == SqlSplitter::Event::meta_command) {
                 const std::string& command = splitter.text();
                 if (command.rfind("\\restrict ", 0) == 0 && !restrict_key) {
@@ -500,7 +502,13 @@ void load_csv(Session& session, SeedFile& file, const Request& request, Progress
         }
         if (!columns.empty()) columns += ")";
     }
-    if (request.truncate) session.run("TRUNCATE " + target);
+    if (request.truncate) {
+        try {
+            session.run("TRUNCATE " + target);
+        } catch (const SqlError& error) {
+            fail_at(error, file.path, 1);
+        }
+    }
     const std::string copy = fmt::format(
         "COPY {}{} FROM STDIN WITH (FORMAT csv{})", target, columns,
         delimiter == '\t' ? ", DELIMITER E'\\t'" : "");
@@ -539,7 +547,9 @@ struct History {
 
 History open_history(Session& session, const Request& request) {
     History history;
-    const std::string name = request.history_table.value_or("public.pg_seed_history");
+    // Unqualified means public: one table, one lock key, however it is spelled.
+    std::string name = request.history_table.value_or("public.pg_seed_history");
+    if (name.find('.') == std::string::npos) name = "public." + name;
     history.table = qualified_name_of(session, name);
     // Concurrent runs (parallel CI jobs) take turns: the lock lasts until the transaction ends.
     session.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))",
@@ -638,17 +648,32 @@ Outcome seed(Tool& tool, Request& request) {
 
     Progress progress(request.progress ||
                       (::isatty(STDERR_FILENO) == 1 && !tool.behaviour().quiet));
-    if (!request.per_file) begin();
+    // --dry-run validates in one transaction even with --per-file, so that a later file sees
+    // what an earlier one made; it is all rolled back.
+    const bool per_file = request.per_file && !dry_run;
+    if (!per_file) begin();
     if (request.once) {
-        if (request.per_file) begin();
+        if (per_file) begin();
         decide_once(files, *history, request.reapply_changed);
-        if (request.per_file) finish();
+        if (per_file) finish();
     }
     std::size_t index = 0;
     for (auto& file : files) {
         ++index;
         if (file.action == "skipped") continue;
-        if (request.per_file) begin();
+        if (per_file) {
+            begin();
+            if (request.once) {
+                // Another run may have applied it since the start: decide again, under the lock.
+                std::vector<SeedFile> one{file};
+                decide_once(one, *history, request.reapply_changed);
+                if (one.front().action == "skipped") {
+                    file.action = "skipped";
+                    finish();
+                    continue;
+                }
+            }
+        }
         const auto file_started = Clock::now();
         progress.begin(file, index, files.size());
         try {
@@ -663,11 +688,11 @@ Outcome seed(Tool& tool, Request& request) {
         }
         progress.end();
         if (request.once) record(session, *history, file);
-        if (request.per_file) finish();
+        if (per_file) finish();
         file.seconds = std::chrono::duration<double>(Clock::now() - file_started).count();
         file.action = dry_run ? "checked" : "applied";
     }
-    if (!request.per_file) finish();
+    if (!per_file) finish();
     return report(files, dry_run, std::chrono::duration<double>(Clock::now() - started).count());
 }
 

@@ -13,6 +13,9 @@
 #   schemas      schemas, but pg_toast and the temporary ones
 #   relations    schema.name of the relations outside the system schemas whose relkinds are
 #                among LETTERS (default rp: tables and partitioned tables)
+#   table-names  schema.name of the tables and partitioned tables outside the system schemas,
+#                not quoted, for an option that takes a name as it is and divides it at its
+#                first dot (pg-seed's --table); a schema with a dot in it is left out
 # Schema and relation names come through quote_ident(), so that each is a psql-style pattern
 # matching just that object; a name with a line break in it is left out.
 #
@@ -57,6 +60,10 @@ function __pgkit_query --description 'Print names of PostgreSQL objects for a pg
             set -l kinds (string join , -- "'"(string split -- '' $relkinds)"'")
             set sql "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ($kinds) AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND n.nspname !~ '[\n\r]' AND c.relname !~ '[\n\r]' ORDER BY 1"
             set label Relation
+            set server_wide 0
+        case table-names
+            set sql "SELECT n.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND n.nspname !~ '[.\n\r]' AND c.relname !~ '[\n\r]' ORDER BY 1"
+            set label Table
             set server_wide 0
         case '*'
             return 1
