@@ -404,7 +404,10 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(signals)
 
-BOOST_AUTO_TEST_CASE(ctrl_c_during_a_long_copy_leaves_no_rows_and_no_backend) {
+const bool started_as_background_job[] = {false, true};
+
+BOOST_DATA_TEST_CASE(ctrl_c_during_a_long_copy_leaves_no_rows_and_no_backend,
+                     data::make(started_as_background_job), background) {
     Scratch s;
     s.db->exec("CREATE TABLE big (id int, filler text)");
     // Large enough that the COPY is still running when the signal comes.
@@ -414,7 +417,12 @@ BOOST_AUTO_TEST_CASE(ctrl_c_during_a_long_copy_leaves_no_rows_and_no_backend) {
         const std::string filler(200, 'x');
         for (int i = 0; i < 1500000; ++i) out << i << ',' << filler << '\n';
     }
-    Running run = start_tool("pg-seed", {"-d", s.dbname, (s.dir / "big.csv").string()});
+    // A script's background job starts with SIGINT ignored; the tool must still stop cleanly.
+    Command command;
+    command.argv = {tool_path("pg-seed"), "-d", s.dbname, (s.dir / "big.csv").string()};
+    command.env = tool_env(shared_cluster());
+    command.ignore_sigint = background;
+    Running run = start(command);
     const bool copying = eventually([&] {
         return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
                              "'pg-seed' AND query LIKE 'COPY%'") == "1";

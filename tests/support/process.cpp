@@ -95,6 +95,7 @@ Running start(const Command& command) {
         ::dup2(out, 1);
         ::dup2(err, 2);
         ::setsid();  // no controlling terminal: the tools must never prompt in tests
+        if (command.ignore_sigint) ::signal(SIGINT, SIG_IGN);  // inherited through exec
         std::vector<char*> args;
         for (auto& arg : storage) args.push_back(arg.data());
         args.push_back(nullptr);

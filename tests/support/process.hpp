@@ -16,6 +16,8 @@ struct Command {
     /// Variables set for the child; a value of std::nullopt unsets a variable.
     std::map<std::string, std::optional<std::string>> env;
     std::string stdin_data;
+    /// Start the child with SIGINT ignored, as a shell starts a background job (cmd &).
+    bool ignore_sigint = false;
 };
 
 struct Outcome {
