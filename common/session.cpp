@@ -182,14 +182,19 @@ Session::BatchOutcome Session::send_batch(const std::string& sql) {
     while (PGresult* raw = PQgetResult(connection_.get())) {
         ResultHandle result(raw, &PQclear);
         const ExecStatusType status = PQresultStatus(raw);
-        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
             if (!failure) {
                 ++outcome.statements;
-                outcome.rows += affected_rows(raw);
+                // Rows written, not rows a SELECT returned (pg_dump's set_config and setval).
+                if (status == PGRES_COMMAND_OK) outcome.rows += affected_rows(raw);
             }
         } else if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
             // A COPY hidden in a batch: end it, so that the connection stays usable.
             if (status == PGRES_COPY_IN) PQputCopyEnd(connection_.get(), "COPY needs its own data");
+            if (status == PGRES_COPY_OUT) {
+                char* row = nullptr;
+                while (PQgetCopyData(connection_.get(), &row, 0) >= 0) PQfreemem(row);
+            }
             if (!failure) failure = ScriptError(SqlError(Exit::bad_input, "COPY from or to the client is only possible as COPY ... FROM stdin followed by its data"), outcome.statements, 0);
         } else if (!failure) {
             failure = script_error(raw, connection_.get(), outcome.statements);
@@ -219,6 +224,9 @@ void Session::put_copy_data(const char* data, std::size_t size) {
         while (PGresult* raw = PQgetResult(connection_.get())) PQclear(raw);
         throw_if_interrupted();
     }
+    // libpq learns of a server error during COPY only when it reads: read what has come now
+    // and then, so that a bad row early in a big file stops the load early.
+    if (++copy_chunks_ % 16 == 0) PQconsumeInput(connection_.get());
     if (PQputCopyData(connection_.get(), data, static_cast<int>(size)) != 1) {
         end_copy();  // reports the server's error
         throw script_error(nullptr, connection_.get(), 0);

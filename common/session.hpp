@@ -99,6 +99,7 @@ private:
     ConnectionHandle connection_;
     SessionOptions options_;
     std::unique_ptr<bool> show_notices_;
+    unsigned copy_chunks_ = 0;
     std::vector<std::string> changes_;
 };
 

@@ -57,8 +57,16 @@ void SqlSplitter::classify_copy() {
             space = false;
         }
     }
-    copy_from_stdin_ = flat.rfind("copy ", 0) == 0 && flat.find(" from stdin") != std::string::npos;
-    copy_to_stdout_ = flat.rfind("copy ", 0) == 0 && flat.find(" to stdout") != std::string::npos;
+    auto has_words = [&flat](std::string_view words) {
+        for (auto at = flat.find(words); at != std::string::npos; at = flat.find(words, at + 1)) {
+            const std::size_t end = at + words.size();
+            if (end == flat.size() || flat[end] == ' ' || flat[end] == ';') return true;
+        }
+        return false;
+    };
+    const bool copy = flat.rfind("copy ", 0) == 0;
+    copy_from_stdin_ = copy && has_words(" from stdin");
+    copy_to_stdout_ = copy && has_words(" to stdout");
 }
 
 SqlSplitter::Event SqlSplitter::next() {
@@ -66,6 +74,9 @@ SqlSplitter::Event SqlSplitter::next() {
     words_.clear();
     maybe_copy_ = true;
     significant_ = 0;
+    paren_depth_ = 0;
+    first_word_.clear();
+    first_word_open_ = true;
     has_content_ = false;
     copy_from_stdin_ = copy_to_stdout_ = unterminated_ = false;
     start_line_ = first_line_ = 0;
@@ -106,7 +117,7 @@ SqlSplitter::Event SqlSplitter::next() {
                         words_ += ' ';
                         continue;
                     }
-                    if (!std::isspace(static_cast<unsigned char>(c)) && !has_content_) {
+                    if (!std::isspace(static_cast<unsigned char>(c)) && c != ';' && !has_content_) {
                         has_content_ = true;
                         first_line_ = lines_.line_number();
                     }
@@ -127,6 +138,19 @@ SqlSplitter::Event SqlSplitter::next() {
                         } else {
                             words_ += c;
                         }
+                    } else if (c == '(') {
+                        ++paren_depth_;
+                        words_ += ' ';
+                    } else if (c == ')') {
+                        if (paren_depth_ > 0) --paren_depth_;
+                        words_ += ' ';
+                    } else if (c == ';' && paren_depth_ > 0) {
+                        // Inside parentheses (a rule's action list): not the end, as in psql.
+                    } else if (c == ';' && !has_content_) {
+                        // An empty statement (";;", a lone ";"): nothing to send.
+                        position_ = i + 1;
+                        text_.clear();
+                        start_line_ = lines_.line_number();
                     } else if (c == ';') {
                         text_.append(line, position_, i + 1 - position_);
                         position_ = i + 1;
@@ -138,8 +162,16 @@ SqlSplitter::Event SqlSplitter::next() {
                             copy_tail_ = line.substr(i + 1);
                         }
                         return Event::statement;
-                    } else if (maybe_copy_) {
+                    } else {
                         const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                        if (first_word_open_) {
+                            if (std::isalpha(static_cast<unsigned char>(c)) && first_word_.size() < 16) {
+                                first_word_ += lower;
+                            } else if (!first_word_.empty()) {
+                                first_word_open_ = false;
+                            }
+                        }
+                        if (!maybe_copy_) break;
                         words_ += lower;
                         // Only a COPY statement needs its words: stop once its first four
                         // significant characters are not "copy".

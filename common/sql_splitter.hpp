@@ -30,6 +30,8 @@ public:
     /// Whether the statement is COPY ... FROM STDIN (its data follows) or COPY ... TO STDOUT.
     bool is_copy_from_stdin() const { return copy_from_stdin_; }
     bool is_copy_to_stdout() const { return copy_to_stdout_; }
+    /// The statement's first word, lower case ("set", "insert", "copy").
+    const std::string& first_word() const { return first_word_; }
     /// What followed "COPY ... FROM stdin;" on its line (the data starts on the next line, so
     /// anything but blanks there is a malformed file).
     const std::string& copy_tail() const { return copy_tail_; }
@@ -63,6 +65,9 @@ private:
     bool has_content_ = false;
     bool maybe_copy_ = true;  ///< still collecting words_ (it may be a COPY)
     int significant_ = 0;     ///< non-blank characters of the statement seen so far
+    int paren_depth_ = 0;
+    std::string first_word_;
+    bool first_word_open_ = true;
     std::size_t start_line_ = 0, first_line_ = 0;
     bool copy_from_stdin_ = false, copy_to_stdout_ = false;
     bool unterminated_ = false;

@@ -87,6 +87,13 @@ BOOST_AUTO_TEST_CASE(semicolons_inside_strings_identifiers_and_comments_do_not) 
     BOOST_TEST(statements("/* a /* nested; */ still; */ SELECT 1;").size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(empty_statements_are_skipped_and_parentheses_hold_semicolons) {
+    BOOST_TEST(statements(";;\n;\nSELECT 1;") == (Texts{"sql:SELECT 1;"}));
+    BOOST_TEST(statements("CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); "
+                          "INSERT INTO b VALUES (2)); SELECT 2;")
+                   .size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(dollar_quotes_and_parameters) {
     const std::string function =
         "CREATE FUNCTION f() RETURNS int AS $body$\nBEGIN\n  RETURN 1;\nEND;\n$body$ LANGUAGE "

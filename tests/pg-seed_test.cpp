@@ -197,9 +197,87 @@ BOOST_AUTO_TEST_CASE(progress_only_when_asked_or_on_a_terminal) {
     BOOST_TEST(contains(shown.err, "\r\033[K"));  // redrawn in place, erased at the end
 }
 
+BOOST_AUTO_TEST_CASE(a_files_settings_end_with_it) {
+    // pg_dump output empties search_path; the next file must still find public's tables.
+    Scratch s;
+    s.write("010_dump.sql", "SELECT pg_catalog.set_config('search_path', '', false);\n"
+                            "CREATE TABLE public.users (id int, name text);\n");
+    s.write("020_users.csv", "id,name\n1,ada\n");
+    s.write("030_more.sql", "INSERT INTO users VALUES (2, 'grace');\n");
+    const Outcome result = s.seed({s.dir.string()});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM users") == "2");
+}
+
+BOOST_AUTO_TEST_CASE(set_client_encoding_applies_to_the_statements_after_it) {
+    Scratch s;
+    s.write("latin1.sql", "SET client_encoding = 'LATIN1';\nCREATE TABLE l (v text);\n"
+                          "INSERT INTO l VALUES ('na\xefve');\n");
+    const Outcome result = s.seed({(s.dir / "latin1.sql").string()});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(s.value("SELECT v FROM l") == "na\xc3\xafve");
+}
+
+BOOST_AUTO_TEST_CASE(a_csv_line_holding_only_backslash_dot_is_data) {
+    Scratch s;
+    s.db->exec("CREATE TABLE t (a text)");
+    s.write("t.csv", "a\nfirst\n\\.\nafter1\n\"multi\n\\.\nline\"\nlast");
+    const Outcome result = s.seed({(s.dir / "t.csv").string()});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(s.value("SELECT string_agg(a, '|' ORDER BY a) FROM t") ==
+               "\\.|after1|first|last|multi\n\\.\nline");
+}
+
+BOOST_AUTO_TEST_CASE(empty_statements_rules_and_lookalike_copies) {
+    Scratch s;
+    s.write("a.sql",
+            "-- nothing but a stray semicolon\n;\n"
+            "CREATE TABLE r (id int); CREATE TABLE log (id int);;\n"
+            "CREATE RULE twice AS ON INSERT TO r DO ALSO (INSERT INTO log VALUES (NEW.id);\n"
+            "  INSERT INTO log VALUES (NEW.id + 1));\n"
+            "INSERT INTO r VALUES (10);\n"
+            "CREATE TABLE stdinfo (id int);\n"
+            "COPY (SELECT * FROM stdinfo) TO '/dev/null';\n");
+    const Outcome result = s.seed({"--format", "json", (s.dir / "a.sql").string()});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM log") == "2");
+    // Rows written, not rows returned.
+    BOOST_TEST(nlohmann::json::parse(result.out)["rows"] == 1);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_names_under_once_are_refused) {
+    Scratch s;
+    s.write("d1/001_init.sql", "SELECT 1;\n");
+    s.write("d2/001_init.sql", "SELECT 2;\n");
+    const Outcome result = s.seed({"--once", (s.dir / "d1").string(), (s.dir / "d2").string()});
+    BOOST_TEST(result.exit_code == 2);
+    BOOST_TEST(contains(result.err, "would be recorded under one name"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(errors)
+
+BOOST_AUTO_TEST_CASE(empty_statements_do_not_shift_the_line) {
+    Scratch s;
+    s.write("semi.sql", "CREATE TABLE t (id int PRIMARY KEY);\n;;\n;\nINSERT INTO t VALUES (1);\n"
+                        "INSERT INTO t VALUES (1);\n");
+    const Outcome result = s.seed({(s.dir / "semi.sql").string()});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, "semi.sql:5: duplicate key"), result.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_deferred_constraint_failure_names_the_file) {
+    Scratch s;
+    s.write("deferred.sql",
+            "CREATE TABLE p (id int PRIMARY KEY);\n"
+            "CREATE TABLE c (p int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n"
+            "INSERT INTO c VALUES (42);\n");
+    const Outcome result = s.seed({(s.dir / "deferred.sql").string()});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, "deferred.sql: insert or update on table \"c\""), result.err);
+    BOOST_TEST(!s.table_exists("p"));
+}
 
 struct BadCase {
     std::string file, content, where, message;

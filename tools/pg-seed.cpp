@@ -368,10 +368,55 @@ Exit exit_for_file_error(const Error& error) {
     return error.code();
 }
 
+/// Rethrows a server error as the file's (line 0: no line to name).
 [[noreturn]] void fail_at(const Error& error, const std::string& file, std::size_t line) {
-    throw Error(exit_for_file_error(error), fmt::format("{}:{}: {}", file, line, error.what()),
+    const std::string where = line > 0 ? fmt::format("{}:{}", file, line) : file;
+    throw Error(exit_for_file_error(error), fmt::format("{}: {}", where, error.what()),
                 error.detail(), error.hint(), error.sqlstate());
 }
+
+/// CSV data on its way to COPY, whole lines at a time. Up to PostgreSQL 17, COPY ends CSV data
+/// at an unquoted line holding only "\." even when more follows: such a line is sent quoted,
+/// "\.", the same value to a CSV reader. Outside or inside a quoted field is the parity of the
+/// double quotes seen so far ("" inside a field counts twice).
+class CsvStream {
+public:
+    explicit CsvStream(Session& session) : session_(session) {}
+
+    void send(std::string_view chunk, bool final) {
+        buffer_.append(chunk);
+        std::size_t end = buffer_.size();
+        if (!final) {
+            end = buffer_.rfind('\n');
+            if (end == std::string::npos) return;  // no whole line yet
+            ++end;
+        }
+        const std::string_view data(buffer_.data(), end);
+        std::size_t sent = 0, counted = 0;
+        for (std::size_t at = data.find("\\."); at != std::string_view::npos;
+             at = data.find("\\.", at + 1)) {
+            const std::size_t after = at + 2;
+            const bool line_start = at == 0 || data[at - 1] == '\n';
+            const bool whole_line = after == data.size() || data[after] == '\n' ||
+                                    (data[after] == '\r' && (after + 1 == data.size() || data[after + 1] == '\n'));
+            if (!line_start || !whole_line) continue;
+            quotes_ += static_cast<std::size_t>(std::count(data.begin() + counted, data.begin() + at, '"'));
+            counted = at;
+            if (quotes_ % 2 != 0) continue;  // inside a quoted field: COPY keeps it as data
+            if (at > sent) session_.put_copy_data(data.data() + sent, at - sent);
+            session_.put_copy_data("\"\\.\"", 4);
+            sent = after;
+        }
+        quotes_ += static_cast<std::size_t>(std::count(data.begin() + counted, data.end(), '"'));
+        if (data.size() > sent) session_.put_copy_data(data.data() + sent, data.size() - sent);
+        buffer_.erase(0, end);
+    }
+
+private:
+    Session& session_;
+    std::string buffer_;  ///< the last, unfinished line
+    std::size_t quotes_ = 0;
+};
 
 struct Pending {
     std::string sql;
@@ -458,7 +503,11 @@ void load_sql(Session& session, SeedFile& file, Progress& progress) {
         }
         batch.pieces.push_back({batch.sql.size(), splitter.start_line(), splitter.first_line()});
         batch.sql += splitter.text();
-        if (batch.sql.size() >= batch_bytes) {
+        // The server reads a whole message with the settings in force when it arrives: a SET
+        // (client_encoding, standard_conforming_strings) must end its message.
+        const bool changes_settings =
+            splitter.first_word() == "set" || splitter.first_word() == "reset";
+        if (batch.sql.size() >= batch_bytes || changes_settings) {
             flush(session, batch, file);
             progress.update(source->raw_bytes_read(), file.rows);
         }
@@ -519,9 +568,10 @@ void load_csv(Session& session, SeedFile& file, const Request& request, Progress
     }
     try {
         long long lines_sent = 0;
+        CsvStream stream(session);
         while (got > 0) {
             if (got > body) {
-                session.put_copy_data(buffer.data() + body, got - body);
+                stream.send(std::string_view(buffer.data() + body, got - body), false);
                 if (progress.enabled()) {  // counting rows costs a pass: only when shown
                     lines_sent += std::count(buffer.data() + body, buffer.data() + got, '\n');
                     progress.update(source->raw_bytes_read(), lines_sent);
@@ -530,6 +580,7 @@ void load_csv(Session& session, SeedFile& file, const Request& request, Progress
             body = 0;
             got = source->read(buffer.data(), buffer.size());
         }
+        stream.send({}, true);
         file.rows += session.end_copy();
         file.statements = 1;
     } catch (const ScriptError& error) {
@@ -633,6 +684,17 @@ Outcome seed(Tool& tool, Request& request) {
         (files.size() != 1 || files.front().kind == Kind::sql)) {
         throw UsageError("--table names the target of a single CSV or TSV file");
     }
+    if (request.once) {
+        std::map<std::string, std::string> seen;
+        for (const auto& file : files) {
+            const auto [at, fresh] = seen.emplace(file.recorded, file.path);
+            if (!fresh) {
+                throw UsageError(fmt::format("\"{}\" and \"{}\" would be recorded under one name, "
+                                             "\"{}\"", at->second, file.path, file.recorded),
+                                 "With --once, give files whose names differ.");
+            }
+        }
+    }
     for (auto& file : files) check_file(file, request.once);
 
     const auto started = Clock::now();
@@ -687,6 +749,14 @@ Outcome seed(Tool& tool, Request& request) {
             throw;
         }
         progress.end();
+        // Deferred constraints are checked now, so that a failure names this file; then the
+        // file's SET commands end with it, as they would with psql -f file by file.
+        try {
+            session.run("SET CONSTRAINTS ALL IMMEDIATE");
+        } catch (const SqlError& error) {
+            fail_at(error, file.path, 0);
+        }
+        session.run("RESET ALL");
         if (request.once) record(session, *history, file);
         if (per_file) finish();
         file.seconds = std::chrono::duration<double>(Clock::now() - file_started).count();
