@@ -27,6 +27,29 @@ std::string dollar_tag_at(const std::string& line, std::size_t at) {
 
 }  // namespace
 
+void SqlSplitter::end_word() {
+    // psql's rule: within CREATE [OR REPLACE] FUNCTION|PROCEDURE, outside parentheses, BEGIN
+    // opens a block, CASE inside one nests, END closes.
+    const std::string word = word_;
+    word_.clear();
+    if (word.empty()) return;
+    if (leading_words_.size() < 4) leading_words_.push_back(word);
+    const auto& w = leading_words_;
+    const bool routine =
+        !w.empty() && w[0] == "create" &&
+        ((w.size() > 1 && (w[1] == "function" || w[1] == "procedure")) ||
+         (w.size() > 3 && w[1] == "or" && w[2] == "replace" &&
+          (w[3] == "function" || w[3] == "procedure")));
+    if (!routine || paren_depth_ > 0) return;
+    if (word == "begin") {
+        ++begin_depth_;
+    } else if (word == "case" && begin_depth_ > 0) {
+        ++begin_depth_;
+    } else if (word == "end" && begin_depth_ > 0) {
+        --begin_depth_;
+    }
+}
+
 bool SqlSplitter::fill_line() {
     if (have_line_ && position_ <= line_.size()) return true;
     if (!lines_.next(line_)) return false;
@@ -75,6 +98,9 @@ SqlSplitter::Event SqlSplitter::next() {
     maybe_copy_ = true;
     significant_ = 0;
     paren_depth_ = 0;
+    begin_depth_ = 0;
+    word_.clear();
+    leading_words_.clear();
     first_word_.clear();
     first_word_open_ = true;
     has_content_ = false;
@@ -105,6 +131,18 @@ SqlSplitter::Event SqlSplitter::next() {
             const char following = i + 1 < size ? line[i + 1] : '\0';
             switch (state_) {
                 case State::normal:
+                    if (is_identifier_char(c)) {
+                        // Words matter only for routine bodies (see end_word); a "$" that starts
+                        // a token is a dollar quote or a parameter, handled below.
+                        const bool starts = i == 0 || !is_identifier_char(line[i - 1]);
+                        if (starts) word_.clear();
+                        if (!(starts && c == '$')) {
+                            if (word_.size() < 16) {
+                                word_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                            }
+                            if (i + 1 >= size || !is_identifier_char(following)) end_word();
+                        }
+                    }
                     if (c == '-' && following == '-') {
                         i = size;  // the rest of the line is a comment
                         words_ += ' ';
@@ -144,8 +182,9 @@ SqlSplitter::Event SqlSplitter::next() {
                     } else if (c == ')') {
                         if (paren_depth_ > 0) --paren_depth_;
                         words_ += ' ';
-                    } else if (c == ';' && paren_depth_ > 0) {
-                        // Inside parentheses (a rule's action list): not the end, as in psql.
+                    } else if (c == ';' && (paren_depth_ > 0 || begin_depth_ > 0)) {
+                        // Inside parentheses (a rule's action list) or a BEGIN ATOMIC ... END
+                        // function body: not the end, as in psql.
                     } else if (c == ';' && !has_content_) {
                         // An empty statement (";;", a lone ";"): nothing to send.
                         position_ = i + 1;

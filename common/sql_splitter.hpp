@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "common/byte_source.hpp"
 
@@ -49,6 +50,7 @@ private:
     enum class State { normal, single_quote, escape_string, double_quote, dollar, block_comment };
 
     bool fill_line();
+    void end_word();
     void classify_copy();
 
     LineReader& lines_;
@@ -66,6 +68,9 @@ private:
     bool maybe_copy_ = true;  ///< still collecting words_ (it may be a COPY)
     int significant_ = 0;     ///< non-blank characters of the statement seen so far
     int paren_depth_ = 0;
+    int begin_depth_ = 0;                     ///< BEGIN ... END blocks of a routine body
+    std::string word_;                        ///< the identifier being read
+    std::vector<std::string> leading_words_;  ///< the statement's first identifiers
     std::string first_word_;
     bool first_word_open_ = true;
     std::size_t start_line_ = 0, first_line_ = 0;

@@ -94,6 +94,18 @@ BOOST_AUTO_TEST_CASE(empty_statements_are_skipped_and_parentheses_hold_semicolon
                    .size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(sql_standard_function_bodies_hold_their_semicolons) {
+    const std::string body =
+        "CREATE OR REPLACE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql\n"
+        "BEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END;\n  SELECT a + b;\nEND;\n"
+        "CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END;\n"
+        "BEGIN;\nSELECT 1;\nEND;\n";
+    BOOST_TEST(statements(body).size() == 5u);
+    const auto items = split(body);
+    BOOST_TEST(items[1].line == 6u);
+    BOOST_TEST(items[2].text == "\nBEGIN;");
+}
+
 BOOST_AUTO_TEST_CASE(dollar_quotes_and_parameters) {
     const std::string function =
         "CREATE FUNCTION f() RETURNS int AS $body$\nBEGIN\n  RETURN 1;\nEND;\n$body$ LANGUAGE "
