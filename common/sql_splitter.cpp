@@ -186,10 +186,9 @@ SqlSplitter::Event SqlSplitter::next() {
                         // Inside parentheses (a rule's action list) or a BEGIN ATOMIC ... END
                         // function body: not the end, as in psql.
                     } else if (c == ';' && !has_content_) {
-                        // An empty statement (";;", a lone ";"): nothing to send.
-                        position_ = i + 1;
-                        text_.clear();
-                        start_line_ = lines_.line_number();
+                        // An empty statement (";;", a lone ";"): it stays in the text of the
+                        // statement that follows (the server skips it and returns no result for
+                        // it), and alone it is nothing to send.
                     } else if (c == ';') {
                         text_.append(line, position_, i + 1 - position_);
                         position_ = i + 1;
@@ -271,6 +270,16 @@ SqlSplitter::Event SqlSplitter::next() {
         return Event::statement;
     }
     return Event::end;
+}
+
+void SqlSplitter::no_end_marker(const std::string& file) {
+    pending_copy_ = false;
+    throw Error(Exit::bad_input,
+                fmt::format("{}:{}: COPY data has no end marker (a line \\.)", file,
+                            lines_.line_number()),
+                {},
+                "pg_dump ends each COPY block with a line holding only \\. ; the file may be cut "
+                "short.");
 }
 
 bool SqlSplitter::next_copy_line(std::string& line, const std::string& file) {

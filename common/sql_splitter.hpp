@@ -44,12 +44,22 @@ public:
     /// "\." line. Throws Error (exit 6) when the file ends first.
     bool next_copy_line(std::string& line, const std::string& file);
 
+    /// After a COPY FROM STDIN statement: all its data at once, as raw spans of whole lines
+    /// handed to `sink`, up to and without the "\\." line. Throws Error (exit 6) when the file
+    /// ends first.
+    template <typename Sink>
+    void copy_data(Sink&& sink, const std::string& file) {
+        if (!lines_.copy_block(sink)) no_end_marker(file);
+        pending_copy_ = false;
+    }
+
     std::size_t line_number() const { return lines_.line_number(); }
 
 private:
     enum class State { normal, single_quote, escape_string, double_quote, dollar, block_comment };
 
     bool fill_line();
+    [[noreturn]] void no_end_marker(const std::string& file);
     void end_word();
     void classify_copy();
 

@@ -88,7 +88,9 @@ BOOST_AUTO_TEST_CASE(semicolons_inside_strings_identifiers_and_comments_do_not) 
 }
 
 BOOST_AUTO_TEST_CASE(empty_statements_are_skipped_and_parentheses_hold_semicolons) {
-    BOOST_TEST(statements(";;\n;\nSELECT 1;") == (Texts{"sql:SELECT 1;"}));
+    BOOST_TEST(statements(";;\n;\nSELECT 1;") == (Texts{"sql:;;\n;\nSELECT 1;"}));
+    BOOST_TEST(split(";;\n;\nSELECT 1;")[0].line == 3u);
+    BOOST_TEST(statements("-- nothing\n;\n").empty());
     BOOST_TEST(statements("CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); "
                           "INSERT INTO b VALUES (2)); SELECT 2;")
                    .size() == 2u);

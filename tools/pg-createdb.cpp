@@ -118,7 +118,8 @@ std::string create_statement(const Session& session, const Request& request) {
     return sql;
 }
 
-std::optional<Existing> look_up(Session& session, const std::string& dbname) {
+std::optional<Existing> look_up(Session& session, const Request& request) {
+    const std::string& dbname = request.dbname;
     const int version = session.server_version();
     // Column names moved between releases: daticulocale (15, 16) became datlocale (17).
     const char* provider = version >= 150000 ? "d.datlocprovider::text" : "'c'";
@@ -126,17 +127,21 @@ std::optional<Existing> look_up(Session& session, const std::string& dbname) {
                                   : version >= 150000 ? "d.daticulocale"
                                                       : "NULL::text";
     const char* icu_rules = version >= 160000 ? "d.daticurules" : "NULL::text";
+    // The comment (shobj_description is an SQL function, planned afresh in every new
+    // backend) and the tablespace are read only when asked for: "ensure it exists" stays as
+    // cheap as createdb's own attempt.
     const std::string sql = fmt::format(
         "SELECT pg_catalog.pg_get_userbyid(d.datdba) AS owner,"
         " pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.encoding AS encoding_id,"
         " d.datcollate AS collate, d.datctype AS ctype, {} AS provider,"
         " {} AS provider_locale, {} AS icu_rules, d.datconnlimit AS connection_limit,"
-        " t.spcname AS tablespace,"
-        " pg_catalog.shobj_description(d.oid, 'pg_database') AS comment"
-        " FROM pg_catalog.pg_database d"
-        " JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace"
-        " WHERE d.datname = $1",
-        provider, provider_locale, icu_rules);
+        " {} AS tablespace, {} AS comment"
+        " FROM pg_catalog.pg_database d WHERE d.datname = $1",
+        provider, provider_locale, icu_rules,
+        request.tablespace ? "(SELECT t.spcname FROM pg_catalog.pg_tablespace t"
+                             " WHERE t.oid = d.dattablespace)"
+                           : "NULL::pg_catalog.name",
+        request.comment ? "pg_catalog.shobj_description(d.oid, 'pg_database')" : "NULL::text");
     const Result result = session.query(sql, {dbname});
     if (result.rows() == 0) {
         return std::nullopt;
@@ -150,7 +155,7 @@ std::optional<Existing> look_up(Session& session, const std::string& dbname) {
     existing.ctype = text("ctype");
     existing.provider = text("provider");
     existing.connection_limit = std::stoi(text("connection_limit"));
-    existing.tablespace = text("tablespace");
+    existing.tablespace = text("tablespace");  // "" when not asked for
     existing.provider_locale = result.value(0, result.column("provider_locale"));
     existing.icu_rules = result.value(0, result.column("icu_rules"));
     existing.comment = result.value(0, result.column("comment"));
@@ -266,7 +271,7 @@ Outcome report(const Request& request, const Session& session, const std::string
 Outcome converge(Session& session, const Request& request) {
     constexpr int attempts = 5;
     for (int attempt = 1;; ++attempt) {
-        const std::optional<Existing> existing = look_up(session, request.dbname);
+        const std::optional<Existing> existing = look_up(session, request);
         if (!existing) {
             throw Error(Exit::server,
                         fmt::format("database \"{}\" was dropped while being checked",
@@ -387,7 +392,7 @@ int main(int argc, char** argv) {
         Connector connector = tool.connector();
         // No point in connecting to "postgres" to create "postgres" (createdb does the same).
         Session session = connector.connect_maintenance(request.dbname == "postgres");
-        if (look_up(session, request.dbname)) {
+        if (look_up(session, request)) {
             if (!request.if_not_exists) throw already_exists(request);
             return converge(session, request);
         }

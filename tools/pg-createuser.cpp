@@ -231,8 +231,9 @@ std::optional<Existing> look_up(Session& session, const Request& request) {
         "SELECT " + columns +
             "r.oid, r.rolconnlimit,"
             " $2::pg_catalog.timestamptz IS DISTINCT FROM r.rolvaliduntil AS valid_until_differs,"
-            " pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment"
-            " FROM pg_catalog.pg_roles r WHERE r.rolname = $1",
+            + std::string(request.comment ? " pg_catalog.shobj_description(r.oid, 'pg_authid')"
+                                          : " NULL::text") +
+            " AS comment FROM pg_catalog.pg_roles r WHERE r.rolname = $1",
         {request.role, request.valid_until});
     if (result.rows() == 0) return std::nullopt;
     Existing existing;

@@ -282,9 +282,7 @@ void check_file(SeedFile& file, bool want_checksum) {
                                             where),
                                 {}, "COPY data starts on the line after the statement.");
                 }
-                std::string line;
-                while (splitter.next_copy_line(line, file.path)) {
-                }
+                splitter.copy_data([](const char*, std::size_t) {}, file.path);
             }
         }
     } else {
@@ -463,7 +461,6 @@ void load_sql(Session& session, SeedFile& file, Progress& progress) {
     LineReader lines(*source);
     SqlSplitter splitter(lines);
     Pending batch;
-    std::string chunk, line;
     while (true) {
         const auto event = splitter.next();
         if (event == SqlSplitter::Event::end) break;
@@ -477,22 +474,18 @@ void load_sql(Session& session, SeedFile& file, Progress& progress) {
             } catch (const ScriptError& error) {
                 fail_at(error, file.path, copy_line_number);
             }
-            chunk.clear();
             try {
-                while (splitter.next_copy_line(line, file.path)) {
-                    chunk += line;
-                    chunk += '\n';
-                    if (chunk.size() >= batch_bytes) {
-                        session.put_copy_data(chunk.data(), chunk.size());
-                        chunk.clear();
+                // The block goes as it is in the file, in the reader's chunks: no line copied.
+                splitter.copy_data(
+                    [&](const char* data, std::size_t size) {
+                        session.put_copy_data(data, size);
                         if (progress.enabled()) {
                             progress.update(source->raw_bytes_read(),
                                             file.rows + static_cast<long long>(
                                                             splitter.line_number() - data_start));
                         }
-                    }
-                }
-                if (!chunk.empty()) session.put_copy_data(chunk.data(), chunk.size());
+                    },
+                    file.path);
                 file.rows += session.end_copy();
                 ++file.statements;
             } catch (const ScriptError& error) {
