@@ -197,11 +197,14 @@ std::vector<SeedFile> collect_inputs(const std::vector<std::string>& paths,
 /// ends is not a change.
 class HashingSource : public ByteSource {
 public:
-    explicit HashingSource(ByteSource& inner) : inner_(inner), context_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+    /// With `enabled` false it only passes the bytes on (no --once: no checksum to make).
+    HashingSource(ByteSource& inner, bool enabled)
+        : inner_(inner), enabled_(enabled), context_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
         EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr);
     }
     std::size_t read(char* buffer, std::size_t size) override {
         const std::size_t got = inner_.read(buffer, size);
+        if (!enabled_) return got;
         std::string normal;
         normal.reserve(got + 1);
         if (pending_cr_ && (got == 0 || buffer[0] != '\n')) normal += '\r';
@@ -232,6 +235,7 @@ public:
 
 private:
     ByteSource& inner_;
+    bool enabled_;
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
     bool pending_cr_ = false;
 };
@@ -241,7 +245,7 @@ private:
 void check_file(SeedFile& file, bool want_checksum) {
     if (file.kind != Kind::sql && !want_checksum) return;  // a CSV file is checked by COPY
     auto source = open_byte_source(file.path);
-    HashingSource hashing(*source);
+    HashingSource hashing(*source, want_checksum);
     if (file.kind == Kind::sql) {
         LineReader lines(hashing);
         SqlSplitter splitter(lines);
