@@ -35,6 +35,16 @@ void SqlSplitter::end_word() {
     if (word.empty()) return;
     if (leading_words_.size() < 4) leading_words_.push_back(word);
     const auto& w = leading_words_;
+    // Decided early for everything but CREATE [OR REPLACE] FUNCTION|PROCEDURE: stop tracking.
+    const bool could_be_routine =
+        w[0] == "create" &&
+        (w.size() < 2 || w[1] == "function" || w[1] == "procedure" ||
+         (w[1] == "or" && (w.size() < 3 || (w[2] == "replace" &&
+                                            (w.size() < 4 || w[3] == "function" || w[3] == "procedure")))));
+    if (!could_be_routine) {
+        track_words_ = false;
+        return;
+    }
     const bool routine =
         !w.empty() && w[0] == "create" &&
         ((w.size() > 1 && (w[1] == "function" || w[1] == "procedure")) ||
@@ -99,6 +109,7 @@ SqlSplitter::Event SqlSplitter::next() {
     significant_ = 0;
     paren_depth_ = 0;
     begin_depth_ = 0;
+    track_words_ = true;
     word_.clear();
     leading_words_.clear();
     first_word_.clear();
@@ -131,7 +142,7 @@ SqlSplitter::Event SqlSplitter::next() {
             const char following = i + 1 < size ? line[i + 1] : '\0';
             switch (state_) {
                 case State::normal:
-                    if (is_identifier_char(c)) {
+                    if (track_words_ && is_identifier_char(c)) {
                         // Words matter only for routine bodies (see end_word); a "$" that starts
                         // a token is a dollar quote or a parameter, handled below.
                         const bool starts = i == 0 || !is_identifier_char(line[i - 1]);

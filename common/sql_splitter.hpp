@@ -79,6 +79,7 @@ private:
     int significant_ = 0;     ///< non-blank characters of the statement seen so far
     int paren_depth_ = 0;
     int begin_depth_ = 0;                     ///< BEGIN ... END blocks of a routine body
+    bool track_words_ = true;                 ///< the statement may still be a routine
     std::string word_;                        ///< the identifier being read
     std::vector<std::string> leading_words_;  ///< the statement's first identifiers
     std::string first_word_;

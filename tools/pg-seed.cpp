@@ -373,7 +373,9 @@ Exit exit_for_file_error(const Error& error) {
 /// Rethrows a server error as the file's (line 0: no line to name).
 [[noreturn]] void fail_at(const Error& error, const std::string& file, std::size_t line) {
     const std::string where = line > 0 ? fmt::format("{}:{}", file, line) : file;
-    throw Error(exit_for_file_error(error), fmt::format("{}: {}", where, error.what()),
+    const std::string sqlstate =
+        error.sqlstate().empty() ? "" : fmt::format(" (SQLSTATE {})", error.sqlstate());
+    throw Error(exit_for_file_error(error), fmt::format("{}: {}{}", where, error.what(), sqlstate),
                 error.detail(), error.hint(), error.sqlstate());
 }
 
