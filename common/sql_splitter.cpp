@@ -230,9 +230,17 @@ SqlSplitter::Event SqlSplitter::next() {
                         }
                     }
                     break;
-                case State::single_quote:
-                    if (c == '\'') state_ = State::normal;
+                case State::single_quote: {
+                    // Jump to the closing quote: string contents need no look.
+                    const std::size_t close = line.find('\'', i);
+                    if (close == std::string::npos) {
+                        i = size;
+                        continue;
+                    }
+                    i = close;
+                    state_ = State::normal;
                     break;
+                }
                 case State::escape_string:
                     if (c == '\\') {
                         ++i;  // the next character is escaped
@@ -240,9 +248,16 @@ SqlSplitter::Event SqlSplitter::next() {
                         state_ = State::normal;
                     }
                     break;
-                case State::double_quote:
-                    if (c == '"') state_ = State::normal;
+                case State::double_quote: {
+                    const std::size_t close = line.find('"', i);
+                    if (close == std::string::npos) {
+                        i = size;
+                        continue;
+                    }
+                    i = close;
+                    state_ = State::normal;
                     break;
+                }
                 case State::dollar:
                     if (c == '$' && line.compare(i, dollar_tag_.size(), dollar_tag_) == 0) {
                         i += dollar_tag_.size() - 1;
