@@ -2,12 +2,24 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cctype>
+#include <string_view>
 
 #include "common/errors.hpp"
 
 namespace pgkit {
 namespace {
+
+/// Characters that can change the splitter's state in a statement's body.
+bool special_character(char c) {
+    static const auto table = [] {
+        std::array<bool, 256> special{};
+        for (const char s : std::string_view("-/'\"$;()")) special[static_cast<unsigned char>(s)] = true;
+        return special;
+    }();
+    return table[static_cast<unsigned char>(c)];
+}
 
 bool is_identifier_char(char c) {
     const auto byte = static_cast<unsigned char>(c);
@@ -138,6 +150,13 @@ SqlSplitter::Event SqlSplitter::next() {
         std::size_t i = position_;
         const std::size_t size = line.size();
         for (; i < size; ++i) {
+            if (state_ == State::normal && has_content_ && !track_words_ && !maybe_copy_ &&
+                !first_word_open_) {
+                // Nothing left to learn from ordinary characters: skip to the next one that
+                // can start a string, a comment, a parenthesis or the end.
+                while (i < size && !special_character(line[i])) ++i;
+                if (i >= size) break;
+            }
             const char c = line[i];
             const char following = i + 1 < size ? line[i + 1] : '\0';
             switch (state_) {
