@@ -249,15 +249,13 @@ SqlSplitter::Event SqlSplitter::next() {
                         }
                     }
                     break;
-                case State::single_quote: {
-                    // Jump to the closing quote: string contents need no look.
-                    const std::size_t close = line.find('\'', i);
-                    if (close == std::string::npos) {
-                        i = size;
-                        continue;
-                    }
-                    i = close;
-                    state_ = State::normal;
+                case State::single_quote:
+                case State::double_quote: {
+                    // Jump to the closing quote: what is inside needs no look. (The loop's
+                    // ++i steps past it; at the end of the line the string goes on.)
+                    const std::size_t close = line.find(state_ == State::single_quote ? '\'' : '"', i);
+                    i = close == std::string::npos ? size : close;
+                    if (close != std::string::npos) state_ = State::normal;
                     break;
                 }
                 case State::escape_string:
@@ -267,16 +265,6 @@ SqlSplitter::Event SqlSplitter::next() {
                         state_ = State::normal;
                     }
                     break;
-                case State::double_quote: {
-                    const std::size_t close = line.find('"', i);
-                    if (close == std::string::npos) {
-                        i = size;
-                        continue;
-                    }
-                    i = close;
-                    state_ = State::normal;
-                    break;
-                }
                 case State::dollar:
                     if (c == '$' && line.compare(i, dollar_tag_.size(), dollar_tag_) == 0) {
                         i += dollar_tag_.size() - 1;
