@@ -176,8 +176,7 @@ std::string first_line(std::string_view message, std::string* rest) {
 ConnectionError classify_connection_failure(std::string_view libpq_message, bool needs_password) {
     const ConnectFailure failure = failure_kind(libpq_message, needs_password);
     auto [code, hint] = exit_and_hint(failure);
-    std::string rest;
-    std::string message = first_line(libpq_message, &rest);
+    std::string message = first_line(libpq_message);
     // libpq's "connection to server ... failed: FATAL:  x" reads better with the severity
     // dropped, as PostgreSQL's own tools print it.
     for (std::string_view severity : {"FATAL:  ", "ERROR:  "}) {
@@ -188,30 +187,28 @@ ConnectionError classify_connection_failure(std::string_view libpq_message, bool
     // The server's DETAIL and HINT come on lines of their own; other lines are libpq's advice
     // or the failures of further hosts in a list.
     std::string detail, server_hint, other;
-    std::size_t start = 0;
     const std::string_view body = libpq_message;
     const std::size_t first_end = body.find('\n');
-    start = first_end == std::string_view::npos ? body.size() : first_end + 1;
-    while (start < body.size()) {
+    for (std::size_t start = first_end == std::string_view::npos ? body.size() : first_end + 1;
+         start < body.size();) {
         std::size_t end = body.find('\n', start);
         if (end == std::string_view::npos) end = body.size();
         std::string_view line = body.substr(start, end - start);
-        while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) line.remove_prefix(1);
-        auto append = [](std::string& to, std::string_view text) {
-            if (!text.empty()) to += (to.empty() ? "" : " ") + std::string(text);
-        };
-        if (line.substr(0, 8) == "DETAIL: ") {
-            line.remove_prefix(8);
-            while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-            append(detail, line);
-        } else if (line.substr(0, 6) == "HINT: ") {
-            line.remove_prefix(6);
-            while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-            append(server_hint, line);
-        } else {
-            append(other, line);
-        }
         start = end + 1;
+        auto strip = [&line](std::size_t prefix) {
+            line.remove_prefix(prefix);
+            while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) line.remove_prefix(1);
+        };
+        strip(0);
+        if (line.substr(0, 7) == "DETAIL:") {
+            strip(7);
+            append_sentence(detail, std::string(line));
+        } else if (line.substr(0, 5) == "HINT:") {
+            strip(5);
+            append_sentence(server_hint, std::string(line));
+        } else {
+            append_sentence(other, std::string(line));
+        }
     }
     if (hint.empty()) {
         hint = !server_hint.empty() ? server_hint : other;

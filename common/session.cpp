@@ -42,14 +42,15 @@ namespace {
 
 /// Server messages that are not errors: warnings always, notices only with --echo (a
 /// CREATE ... IF NOT EXISTS "already exists, skipping" is noise in a provisioning log).
-extern "C" void receive_notice(void* echo, const PGresult* result) {
+extern "C" void receive_notice(void* settings, const PGresult* result) {
     const char* severity = PQresultErrorField(result, PG_DIAG_SEVERITY_NONLOCALIZED);
     const char* message = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
     if (severity == nullptr || message == nullptr) return;
-    const std::string_view level = severity;
-    const bool warning = level == "WARNING";
-    if (!warning && *static_cast<bool*>(echo) == false) return;
-    std::fprintf(stderr, "%s: %s\n", warning ? "warning" : "notice", message);
+    const bool warning = std::string_view(severity) == "WARNING";
+    const auto* notices = static_cast<const Session::NoticeSettings*>(settings);
+    if (!warning && !notices->show_notices) return;
+    std::fprintf(stderr, "%s: %s: %s\n", notices->program.c_str(), warning ? "warning" : "notice",
+                 message);
 }
 
 }  // namespace
@@ -58,8 +59,9 @@ Session::Session(ConnectionHandle connection, SessionOptions options)
     : connection_(std::move(connection)), options_(options) {
     set_cancel_target(connection_.get());
     // The flag lives on the heap: a Session is moved, its address is not stable.
-    show_notices_ = std::make_unique<bool>(options_.echo);
-    PQsetNoticeReceiver(connection_.get(), receive_notice, show_notices_.get());
+    notice_settings_ = std::make_unique<NoticeSettings>(
+        NoticeSettings{options_.echo, options_.program.empty() ? "pgkit" : options_.program});
+    PQsetNoticeReceiver(connection_.get(), receive_notice, notice_settings_.get());
 }
 
 Session::~Session() {

@@ -43,11 +43,18 @@ private:
 struct SessionOptions {
     bool echo = false;     ///< write each statement to stderr before sending it
     bool dry_run = false;  ///< do not send changes (Session::execute)
+    std::string program;   ///< the tool's name, for "prog: warning: ..." lines
 };
 
 /// A connected session.
 class Session {
 public:
+    /// What the notice receiver needs; on the heap, since a Session is moved.
+    struct NoticeSettings {
+        bool show_notices;
+        std::string program;
+    };
+
     Session(ConnectionHandle connection, SessionOptions options);
     Session(Session&&) noexcept = default;
     Session& operator=(Session&&) noexcept = default;
@@ -98,7 +105,7 @@ private:
 
     ConnectionHandle connection_;
     SessionOptions options_;
-    std::unique_ptr<bool> show_notices_;
+    std::unique_ptr<NoticeSettings> notice_settings_;
     unsigned copy_chunks_ = 0;
     std::vector<std::string> changes_;
 };

@@ -315,21 +315,5 @@ void SqlSplitter::no_end_marker(const std::string& file) {
                 "short.");
 }
 
-bool SqlSplitter::next_copy_line(std::string& line, const std::string& file) {
-    if (!lines_.next(line)) {
-        pending_copy_ = false;
-        throw Error(Exit::bad_input,
-                    fmt::format("{}:{}: COPY data has no end marker (a line \\.)", file,
-                                lines_.line_number()),
-                    {},
-                    "pg_dump ends each COPY block with a line holding only \\. ; the file may "
-                    "be cut short.");
-    }
-    if (line == "\\." || line == "\\.\r") {
-        pending_copy_ = false;
-        return false;
-    }
-    return true;
-}
 
 }  // namespace pgkit

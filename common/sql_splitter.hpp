@@ -40,10 +40,6 @@ public:
     bool unterminated() const { return unterminated_; }
     const char* unterminated_what() const { return unterminated_what_; }
 
-    /// After a COPY FROM STDIN statement: the next data line (without "\n"); false at the
-    /// "\." line. Throws Error (exit 6) when the file ends first.
-    bool next_copy_line(std::string& line, const std::string& file);
-
     /// After a COPY FROM STDIN statement: all its data at once, as raw spans of whole lines
     /// handed to `sink`, up to and without the "\\." line. Throws Error (exit 6) when the file
     /// ends first.

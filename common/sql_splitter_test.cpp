@@ -48,10 +48,14 @@ std::vector<Item> split(const std::string& script) {
         items.push_back({splitter.unterminated() ? "unterminated" : "sql", splitter.text(),
                          splitter.first_line()});
         if (splitter.is_copy_from_stdin()) {
-            std::string line;
-            while (splitter.next_copy_line(line, "test.sql")) {
-                items.push_back({"data", line, splitter.line_number()});
+            std::string data;
+            splitter.copy_data([&data](const char* bytes, std::size_t size) { data.append(bytes, size); },
+                               "test.sql");
+            std::size_t start = 0;
+            for (std::size_t end; (end = data.find('\n', start)) != std::string::npos; start = end + 1) {
+                items.push_back({"data", data.substr(start, end - start), 0});
             }
+            if (start < data.size()) items.push_back({"data", data.substr(start), 0});
         }
     }
     return items;

@@ -28,7 +28,7 @@ Format Tool::format() const {
 
 Connector Tool::connector() const {
     return Connector(connection_, description_.name,
-                     SessionOptions{behaviour_.echo, behaviour_.dry_run});
+                     SessionOptions{behaviour_.echo, behaviour_.dry_run, description_.name});
 }
 
 void Tool::add_shared_options() {
@@ -46,6 +46,10 @@ void Tool::add_shared_options() {
     app_.add_flag("-V,--version", show_version_, "output version information, then exit");
     app_.add_flag("-?,--help", show_help_, "show this help, then exit");
     add_connection_options(app_, connection_, description_.database_option);
+}
+
+void Tool::warn(const std::string& text) const {
+    std::cerr << description_.name << ": warning: " << text << "\n";
 }
 
 std::string Tool::help() const {

@@ -63,6 +63,9 @@ public:
 
     std::string help() const;
 
+    /// A warning on stderr in the contract's style: "prog: warning: text".
+    void warn(const std::string& text) const;
+
 private:
     void add_shared_options();
     int fail(Exit code, const std::string& message, const std::string& detail,

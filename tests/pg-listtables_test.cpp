@@ -405,6 +405,15 @@ BOOST_AUTO_TEST_CASE(an_empty_result_is_exit_0_with_a_header) {
     BOOST_TEST(listtables({"--format", "names", "nomatch.*"}).out.empty());
 }
 
+BOOST_AUTO_TEST_CASE(quiet_silences_the_listing_but_not_a_json_document) {
+    const Outcome text = listtables({"-q", "sales.*"});
+    BOOST_TEST(text.exit_code == 0);
+    BOOST_TEST(text.out.empty());
+    BOOST_TEST(listtables({"-q", "--format", "names", "sales.*"}).out.empty());
+    const Outcome json = listtables({"-q", "--format", "json", "sales.*"});
+    BOOST_TEST(nlohmann::json::parse(json.out).size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(one_catalog_query_whatever_the_listing) {
     const Outcome echoed = listtables({"--echo", "-x", "-S"});
     BOOST_TEST(echoed.exit_code == 0);

@@ -80,6 +80,20 @@ BOOST_AUTO_TEST_CASE(help_version_bad_option_and_no_path) {
     BOOST_TEST(run_tool("pg-seed", {"--reapply-changed", "x.sql"}).exit_code == 2);
 }
 
+BOOST_AUTO_TEST_CASE(table_names_over_63_bytes_are_refused_before_connecting) {
+    const std::string port = unused_port();  // reaching the server would be exit 3
+    Scratch s;
+    const std::string csv = s.write("t.csv", "id\n1\n");
+    const Outcome table = run_tool("pg-seed", {"-h", tcp_host(), "-p", port, "--table",
+                                               "public." + std::string(64, 't'), csv});
+    BOOST_TEST(table.exit_code == 2);
+    BOOST_TEST(contains(table.err, "table name \"" + std::string(64, 't') + "\" is too long"));
+    const Outcome history = run_tool("pg-seed", {"-h", tcp_host(), "-p", port, "--once",
+                                                 "--history-table", std::string(64, 'h'), csv});
+    BOOST_TEST(history.exit_code == 2);
+    BOOST_TEST(contains(history.err, "history table name"));
+}
+
 BOOST_AUTO_TEST_CASE(missing_or_unknown_files_are_exit_6_before_connecting) {
     // An unreachable port: reaching "could not connect" would mean the files were not checked first.
     const std::string port = unused_port();
@@ -195,6 +209,18 @@ BOOST_AUTO_TEST_CASE(progress_only_when_asked_or_on_a_terminal) {
     BOOST_TEST(contains(shown.err, "[1/1] " + file));
     BOOST_TEST(contains(shown.err, "rows/s"));
     BOOST_TEST(contains(shown.err, "\r\033[K"));  // redrawn in place, erased at the end
+}
+
+BOOST_AUTO_TEST_CASE(server_warnings_and_notices_speak_as_the_tool) {
+    Scratch s;
+    const std::string file = s.write(
+        "talk.sql", "DO $$ BEGIN RAISE WARNING 'careful'; RAISE NOTICE 'by the way'; END $$;\n");
+    const Outcome plain = s.seed({file});
+    BOOST_TEST(plain.exit_code == 0, plain.err);
+    BOOST_TEST(contains(plain.err, "pg-seed: warning: careful\n"), plain.err);
+    BOOST_TEST(!contains(plain.err, "by the way"));  // notices only with --echo
+    const Outcome echoed = s.seed({"--echo", file});
+    BOOST_TEST(contains(echoed.err, "pg-seed: notice: by the way\n"), echoed.err);
 }
 
 BOOST_AUTO_TEST_CASE(a_files_settings_end_with_it) {

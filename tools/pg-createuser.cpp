@@ -482,9 +482,7 @@ int main(int argc, char** argv) {
     return tool.run(argc, argv, [&]() -> Outcome {
         validate(request);
         read_password(request);
-        for (const auto& warning : request.warnings) {
-            std::cerr << tool.name() << ": warning: " << warning << "\n";
-        }
+        for (const auto& warning : request.warnings) tool.warn(warning);
         ask_interactively(request);
         if (request.attribute[superuser] == Tri::yes) {
             // As createuser: not much point in restricting a superuser.

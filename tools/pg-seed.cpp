@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -119,6 +118,14 @@ std::optional<Kind> kind_of(const std::string& name) {
     return std::nullopt;
 }
 
+SeedFile seed_file(std::string path, std::string recorded, Kind kind) {
+    SeedFile file;
+    file.path = std::move(path);
+    file.recorded = std::move(recorded);
+    file.kind = kind;
+    return file;
+}
+
 std::string base_name(const std::string& path) {
     const auto slash = path.find_last_of('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -168,11 +175,7 @@ std::vector<SeedFile> collect_inputs(const std::vector<std::string>& paths,
                     continue;
                 }
                 check_readable(full);
-                SeedFile found;
-                found.path = full;
-                found.recorded = name;
-                found.kind = *kind;
-                files.push_back(std::move(found));
+                files.push_back(seed_file(full, name, *kind));
             }
         } else {
             const auto kind = kind_of(path);
@@ -183,11 +186,7 @@ std::vector<SeedFile> collect_inputs(const std::vector<std::string>& paths,
                                 "compressed: .gz, .xz, .zst).");
             }
             check_readable(path);
-            SeedFile given;
-            given.path = path;
-            given.recorded = base_name(path);
-            given.kind = *kind;
-            files.push_back(std::move(given));
+            files.push_back(seed_file(path, base_name(path), *kind));
         }
     }
     return files;
@@ -299,8 +298,30 @@ void check_file(SeedFile& file, bool want_checksum) {
 
 // ---------------------------------------------------------------- loading
 
-/// "020_users.csv" -> users; "sales.orders.csv.gz" -> sales.orders (schema, table).
-std::pair<std::optional<std::string>, std::string> table_of(const SeedFile& file) {
+/// A table name as pg-seed takes it: "table" or "schema.table", split at the first dot.
+struct TableName {
+    std::optional<std::string> schema;
+    std::string name;
+
+    static TableName parse(std::string_view text) {
+        const auto dot = text.find('.');
+        if (dot == std::string_view::npos) return {std::nullopt, std::string(text)};
+        return {std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
+    }
+    /// Throws UsageError for a part that is empty or over PostgreSQL's 63 bytes.
+    void check(const char* what) const {
+        if (schema) check_identifier(what, *schema);
+        check_identifier(what, name);
+    }
+    std::string quoted(const Session& session) const {
+        return (schema ? session.quote_ident(*schema) + "." : std::string()) +
+               session.quote_ident(name);
+    }
+    std::string text() const { return schema ? *schema + "." + name : name; }
+};
+
+/// "020_users.csv" -> users; "sales.orders.csv.gz" -> sales.orders.
+TableName table_of(const SeedFile& file) {
     std::string_view name = file.recorded;
     compression_of(name, &name);
     name.remove_suffix(4);  // .csv or .tsv
@@ -309,21 +330,7 @@ std::pair<std::optional<std::string>, std::string> table_of(const SeedFile& file
     if (skip > 0 && skip < name.size() && (name[skip] == '_' || name[skip] == '-')) {
         name.remove_prefix(skip + 1);
     }
-    const auto dot = name.find('.');
-    if (dot == std::string_view::npos) return {std::nullopt, std::string(name)};
-    return {std::string(name.substr(0, dot)), std::string(name.substr(dot + 1))};
-}
-
-std::string qualified(const Session& session, const std::optional<std::string>& schema,
-                      const std::string& name) {
-    return (schema ? session.quote_ident(*schema) + "." : std::string()) + session.quote_ident(name);
-}
-
-/// "schema.table" or "table", each part quoted.
-std::string qualified_name_of(const Session& session, const std::string& text) {
-    const auto dot = text.find('.');
-    if (dot == std::string::npos) return session.quote_ident(text);
-    return session.quote_ident(text.substr(0, dot)) + "." + session.quote_ident(text.substr(dot + 1));
+    return TableName::parse(name);
 }
 
 /// The first record of a CSV file: column names, with CSV quoting.
@@ -516,14 +523,9 @@ void load_sql(Session& session, SeedFile& file, Progress& progress) {
 
 void load_csv(Session& session, SeedFile& file, const Request& request, Progress& progress) {
     const char delimiter = file.kind == Kind::tsv ? '\t' : ',';
-    auto [schema, name] = table_of(file);
-    if (request.table) {
-        const auto dot = request.table->find('.');
-        schema = dot == std::string::npos ? std::nullopt : std::optional(request.table->substr(0, dot));
-        name = dot == std::string::npos ? *request.table : request.table->substr(dot + 1);
-    }
-    const std::string target = qualified(session, schema, name);
-    file.table = schema ? *schema + "." + name : name;
+    const TableName table = request.table ? TableName::parse(*request.table) : table_of(file);
+    const std::string target = table.quoted(session);
+    file.table = table.text();
 
     auto source = open_byte_source(file.path);
     std::vector<char> buffer(LineReader::chunk_size);
@@ -598,9 +600,10 @@ struct History {
 History open_history(Session& session, const Request& request) {
     History history;
     // Unqualified means public: one table, one lock key, however it is spelled.
-    std::string name = request.history_table.value_or("public.pg_seed_history");
-    if (name.find('.') == std::string::npos) name = "public." + name;
-    history.table = qualified_name_of(session, name);
+    TableName table = TableName::parse(request.history_table.value_or("public.pg_seed_history"));
+    if (!table.schema) table.schema = "public";
+    const std::string name = table.text();
+    history.table = table.quoted(session);
     // Concurrent runs (parallel CI jobs) take turns: the lock lasts until the transaction ends.
     session.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))",
                   {"pg-seed " + name});
@@ -621,20 +624,17 @@ void record(Session& session, const History& history, const SeedFile& file) {
                   {file.recorded, file.checksum, std::to_string(file.rows)});
 }
 
-/// Marks recorded files as skipped; refuses (exit 5) when one has changed.
-void decide_once(std::vector<SeedFile>& files, const History& history, bool reapply_changed) {
-    for (auto& file : files) {
-        const auto found = history.recorded.find(file.recorded);
-        if (found == history.recorded.end()) continue;
-        if (found->second == file.checksum) {
-            file.action = "skipped";
-        } else if (!reapply_changed) {
-            throw Error(Exit::conflict,
-                        fmt::format("\"{}\" has changed since it was applied", file.path),
-                        fmt::format("Its SHA-256 was {}, it is now {}.", found->second, file.checksum),
-                        "Applied seed files are not edited: add a new file, or pass "
-                        "--reapply-changed to apply it again.");
-        }
+/// Marks a recorded file as skipped; refuses (exit 5) when it has changed.
+void decide_once(SeedFile& file, const History& history, bool reapply_changed) {
+    const auto found = history.recorded.find(file.recorded);
+    if (found == history.recorded.end()) return;
+    if (found->second == file.checksum) {
+        file.action = "skipped";
+    } else if (!reapply_changed) {
+        throw Error(Exit::conflict, fmt::format("\"{}\" has changed since it was applied", file.path),
+                    fmt::format("Its SHA-256 was {}, it is now {}.", found->second, file.checksum),
+                    "Applied seed files are not edited: add a new file, or pass "
+                    "--reapply-changed to apply it again.");
     }
 }
 
@@ -678,7 +678,9 @@ Outcome seed(Tool& tool, Request& request) {
     if (request.history_table && !request.once) throw UsageError("--history-table needs --once");
     std::vector<std::string> warnings;
     std::vector<SeedFile> files = collect_inputs(request.paths, warnings);
-    for (const auto& warning : warnings) std::cerr << tool.name() << ": warning: " << warning << "\n";
+    for (const auto& warning : warnings) tool.warn(warning);
+    if (request.table) TableName::parse(*request.table).check("table name");
+    if (request.history_table) TableName::parse(*request.history_table).check("history table name");
     if (request.table &&
         (files.size() != 1 || files.front().kind == Kind::sql)) {
         throw UsageError("--table names the target of a single CSV or TSV file");
@@ -715,7 +717,7 @@ Outcome seed(Tool& tool, Request& request) {
     if (!per_file) begin();
     if (request.once) {
         if (per_file) begin();
-        decide_once(files, *history, request.reapply_changed);
+        for (auto& file : files) decide_once(file, *history, request.reapply_changed);
         if (per_file) finish();
     }
     std::size_t index = 0;
@@ -726,10 +728,8 @@ Outcome seed(Tool& tool, Request& request) {
             begin();
             if (request.once) {
                 // Another run may have applied it since the start: decide again, under the lock.
-                std::vector<SeedFile> one{file};
-                decide_once(one, *history, request.reapply_changed);
-                if (one.front().action == "skipped") {
-                    file.action = "skipped";
+                decide_once(file, *history, request.reapply_changed);
+                if (file.action == "skipped") {
                     finish();
                     continue;
                 }

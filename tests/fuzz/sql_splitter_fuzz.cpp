@@ -70,9 +70,10 @@ Split split(std::string_view input, bool check_statements) {
                 check_alone(splitter.text());
             }
             if (splitter.is_copy_from_stdin()) {
-                std::string line;
                 result.rebuilt += splitter.copy_tail() + '\n';  // data starts on the next line
-                while (splitter.next_copy_line(line, "fuzz")) result.rebuilt += line + "\n";
+                splitter.copy_data(
+                    [&result](const char* bytes, std::size_t size) { result.rebuilt.append(bytes, size); },
+                    "fuzz");
             }
         }
     } catch (const pgkit::Error&) {
