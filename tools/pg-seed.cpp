@@ -24,6 +24,7 @@
 
 #include "common/byte_source.hpp"
 #include "common/names.hpp"
+#include "common/seed_input.hpp"
 #include "common/sql_splitter.hpp"
 #include "common/tool.hpp"
 
@@ -298,65 +299,9 @@ void check_file(SeedFile& file, bool want_checksum) {
 
 // ---------------------------------------------------------------- loading
 
-/// A table name as pg-seed takes it: "table" or "schema.table", split at the first dot.
-struct TableName {
-    std::optional<std::string> schema;
-    std::string name;
-
-    static TableName parse(std::string_view text) {
-        const auto dot = text.find('.');
-        if (dot == std::string_view::npos) return {std::nullopt, std::string(text)};
-        return {std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
-    }
-    /// Throws UsageError for a part that is empty or over PostgreSQL's 63 bytes.
-    void check(const char* what) const {
-        if (schema) check_identifier(what, *schema);
-        check_identifier(what, name);
-    }
-    std::string quoted(const Session& session) const {
-        return (schema ? session.quote_ident(*schema) + "." : std::string()) +
-               session.quote_ident(name);
-    }
-    std::string text() const { return schema ? *schema + "." + name : name; }
-};
-
-/// "020_users.csv" -> users; "sales.orders.csv.gz" -> sales.orders.
-TableName table_of(const SeedFile& file) {
-    std::string_view name = file.recorded;
-    compression_of(name, &name);
-    name.remove_suffix(4);  // .csv or .tsv
-    std::size_t skip = 0;
-    while (skip < name.size() && name[skip] >= '0' && name[skip] <= '9') ++skip;
-    if (skip > 0 && skip < name.size() && (name[skip] == '_' || name[skip] == '-')) {
-        name.remove_prefix(skip + 1);
-    }
-    return TableName::parse(name);
-}
-
-/// The first record of a CSV file: column names, with CSV quoting.
-std::vector<std::string> parse_header(const std::string& line, char delimiter) {
-    std::vector<std::string> names(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                names.back() += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                names.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == delimiter) {
-            names.emplace_back();
-        } else if (c != '\r') {
-            names.back() += c;
-        }
-    }
-    return names;
+std::string quoted(const TableName& table, const Session& session) {
+    return (table.schema ? session.quote_ident(*table.schema) + "." : std::string()) +
+           session.quote_ident(table.name);
 }
 
 /// The line of the file a COPY error is about, from COPY's "line N" context.
@@ -523,8 +468,8 @@ void load_sql(Session& session, SeedFile& file, Progress& progress) {
 
 void load_csv(Session& session, SeedFile& file, const Request& request, Progress& progress) {
     const char delimiter = file.kind == Kind::tsv ? '\t' : ',';
-    const TableName table = request.table ? TableName::parse(*request.table) : table_of(file);
-    const std::string target = table.quoted(session);
+    const TableName table = request.table ? TableName::parse(*request.table) : *table_of_file(file.recorded);
+    const std::string target = quoted(table, session);
     file.table = table.text();
 
     auto source = open_byte_source(file.path);
@@ -547,7 +492,7 @@ void load_csv(Session& session, SeedFile& file, const Request& request, Progress
             got = source->read(buffer.data(), buffer.size());
             if (got == 0) break;
         }
-        for (const auto& column : parse_header(header, delimiter)) {
+        for (const auto& column : parse_csv_header(header, delimiter)) {
             columns += (columns.empty() ? " (" : ", ") + session.quote_ident(column);
         }
         if (!columns.empty()) columns += ")";
@@ -603,7 +548,7 @@ History open_history(Session& session, const Request& request) {
     TableName table = TableName::parse(request.history_table.value_or("public.pg_seed_history"));
     if (!table.schema) table.schema = "public";
     const std::string name = table.text();
-    history.table = table.quoted(session);
+    history.table = quoted(table, session);
     // Concurrent runs (parallel CI jobs) take turns: the lock lasts until the transaction ends.
     session.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))",
                   {"pg-seed " + name});
@@ -684,6 +629,22 @@ Outcome seed(Tool& tool, Request& request) {
     if (request.table &&
         (files.size() != 1 || files.front().kind == Kind::sql)) {
         throw UsageError("--table names the target of a single CSV or TSV file");
+    }
+    if (!request.table) {
+        // The table a CSV file names must be a whole name: never cut short by the server.
+        for (const auto& file : files) {
+            if (file.kind == Kind::sql) continue;
+            const auto table = table_of_file(file.recorded);
+            try {
+                if (!table) throw UsageError("it names no table");
+                table->check("table name");
+            } catch (const UsageError& error) {
+                throw Error(Exit::bad_input,
+                            fmt::format("\"{}\": no table to load it into: {}", file.path, error.what()),
+                            {}, "Name CSV files after their table (020_users.csv loads into "
+                                "users), or give --table for a single file.");
+            }
+        }
     }
     if (request.once) {
         std::map<std::string, std::string> seen;
