@@ -346,6 +346,24 @@ BOOST_DATA_TEST_CASE(bad_input_is_exit_6_naming_file_and_line_and_nothing_is_lef
     if (bad.file != "t.csv") BOOST_TEST(!s.table_exists("t"));
 }
 
+// With --per-file an earlier file commits on its own: what pg-seed can find itself must stop
+// the run before that, so a broken later file leaves even the earlier one out.
+BOOST_DATA_TEST_CASE(per_file_checks_every_sql_file_before_the_first_commit,
+                     data::make(std::vector<std::string>{"meta.sql", "open.sql", "endless.sql",
+                                                         "tail.sql", "out.sql"}),
+                     name) {
+    const auto bad = std::find_if(std::begin(bad_cases), std::end(bad_cases),
+                                  [&](const BadCase& c) { return c.file == name; });
+    BOOST_TEST_REQUIRE((bad != std::end(bad_cases)));
+    Scratch s;
+    s.write("000_first.sql", "CREATE TABLE earlier (id int);\n");
+    s.write(bad->file, bad->content);
+    const Outcome result = s.seed({"--per-file", s.dir.string()});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, (s.dir / bad->where).string()), result.err);
+    BOOST_TEST(!s.table_exists("earlier"));
+}
+
 BOOST_AUTO_TEST_CASE(per_file_keeps_earlier_files_and_nothing_of_the_failing_one) {
     Scratch s;
     s.write("1.sql", "CREATE TABLE one (id int);\n");

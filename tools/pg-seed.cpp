@@ -240,52 +240,70 @@ private:
     bool pending_cr_ = false;
 };
 
-/// Reads a file once before anything is sent: SQL files must split cleanly, and --once needs
-/// the checksum.
-void check_file(SeedFile& file, bool want_checksum) {
-    if (file.kind != Kind::sql && !want_checksum) return;  // a CSV file is checked by COPY
+/// The checks every SQL statement passes, before loading (check_file) and as it loads: no psql
+/// meta-command but pg_dump's \restrict pair, nothing unterminated, no COPY ... TO STDOUT, COPY
+/// data starting on the line after its statement. A failure is exit 6 naming file:line.
+class SqlChecks {
+public:
+    explicit SqlChecks(const std::string& path) : path_(path) {}
+
+    /// Whether the event is a statement to run (false: an accepted \restrict line).
+    bool check(const SqlSplitter& splitter, SqlSplitter::Event event) {
+        const std::string where = fmt::format(
+            "{}:{}", path_, splitter.first_line() != 0 ? splitter.first_line() : splitter.start_line());
+        if (event == SqlSplitter::Event::meta_command) {
+            const std::string& command = splitter.text();
+            if (command.rfind("\\restrict ", 0) == 0 && !restrict_key_) {
+                restrict_key_ = command.substr(10);
+            } else if (command.rfind("\\unrestrict ", 0) == 0 && restrict_key_ &&
+                       command.substr(12) == *restrict_key_) {
+                restrict_key_.reset();
+            } else {
+                throw Error(Exit::bad_input,
+                            fmt::format("{}: psql meta-command not supported: {}", where, command),
+                            {}, "pg-seed runs SQL, COPY ... FROM stdin data and pg_dump's "
+                                "\\restrict lines; run other meta-commands with psql.");
+            }
+            return false;
+        }
+        if (splitter.unterminated()) {
+            throw Error(Exit::bad_input, fmt::format("{}: unterminated {} at the end of the file",
+                                                     where, splitter.unterminated_what()));
+        }
+        if (splitter.is_copy_to_stdout()) {
+            throw Error(Exit::bad_input, fmt::format("{}: COPY ... TO STDOUT is not supported", where));
+        }
+        if (splitter.is_copy_from_stdin() &&
+            splitter.copy_tail().find_first_not_of(" \t\r") != std::string::npos) {
+            throw Error(Exit::bad_input,
+                        fmt::format("{}: text after COPY ... FROM stdin; on the same line", where),
+                        {}, "COPY data starts on the line after the statement.");
+        }
+        return true;
+    }
+
+private:
+    const std::string& path_;
+    std::optional<std::string> restrict_key_;
+};
+
+/// Reads a file through before anything is sent: for the checksum --once needs, and, when
+/// files commit one by one (--per-file), so that a broken later file stops the run before an
+/// earlier one commits. In one transaction without --once, SQL files are only checked as they
+/// load: a failure rolls everything back, and a big dump is read once, not twice.
+void check_file(SeedFile& file, bool want_checksum, bool check_sql) {
+    if (!want_checksum && (file.kind != Kind::sql || !check_sql)) return;
     auto source = open_byte_source(file.path);
     HashingSource hashing(*source, want_checksum);
-    if (file.kind == Kind::sql) {
+    if (file.kind == Kind::sql && check_sql) {
         LineReader lines(hashing);
         SqlSplitter splitter(lines);
-        std::optional<std::string> restrict_key;
+        SqlChecks checks(file.path);
         while (true) {
             const auto event = splitter.next();
             if (event == SqlSplitter::Event::end) break;
-            const std::string where = fmt::format(
-                "{}:{}", file.path,
-                splitter.first_line() != 0 ? splitter.first_line() : splitter.start_line());
-            if (event == SqlSplitter::Event::meta_command) {
-                const std::string& command = splitter.text();
-                if (command.rfind("\\restrict ", 0) == 0 && !restrict_key) {
-                    restrict_key = command.substr(10);
-                } else if (command.rfind("\\unrestrict ", 0) == 0 && restrict_key &&
-                           command.substr(12) == *restrict_key) {
-                    restrict_key.reset();
-                } else {
-                    throw Error(Exit::bad_input,
-                                fmt::format("{}: psql meta-command not supported: {}", where, command),
-                                {}, "pg-seed runs SQL, COPY ... FROM stdin data and pg_dump's "
-                                    "\\restrict lines; run other meta-commands with psql.");
-                }
-                continue;
-            }
-            if (splitter.unterminated()) {
-                throw Error(Exit::bad_input,
-                            fmt::format("{}: unterminated {} at the end of the file", where,
-                                        splitter.unterminated_what()));
-            }
-            if (splitter.is_copy_to_stdout()) {
-                throw Error(Exit::bad_input, fmt::format("{}: COPY ... TO STDOUT is not supported", where));
-            }
+            if (!checks.check(splitter, event)) continue;
             if (splitter.is_copy_from_stdin()) {
-                if (splitter.copy_tail().find_first_not_of(" \t\r") != std::string::npos) {
-                    throw Error(Exit::bad_input,
-                                fmt::format("{}: text after COPY ... FROM stdin; on the same line",
-                                            where),
-                                {}, "COPY data starts on the line after the statement.");
-                }
                 splitter.copy_data([](const char*, std::size_t) {}, file.path);
             }
         }
@@ -418,11 +436,12 @@ void load_sql(Session& session, SeedFile& file, Progress& progress) {
     auto source = open_byte_source(file.path);
     LineReader lines(*source);
     SqlSplitter splitter(lines);
+    SqlChecks checks(file.path);
     Pending batch;
     while (true) {
         const auto event = splitter.next();
         if (event == SqlSplitter::Event::end) break;
-        if (event == SqlSplitter::Event::meta_command) continue;  // \restrict, checked before
+        if (!checks.check(splitter, event)) continue;  // \restrict
         if (splitter.is_copy_from_stdin()) {
             flush(session, batch, file);
             const std::size_t copy_line_number = splitter.first_line();
@@ -657,7 +676,10 @@ Outcome seed(Tool& tool, Request& request) {
             }
         }
     }
-    for (auto& file : files) check_file(file, request.once);
+    // Read through first where files commit one by one, or where the checksum needs reading
+    // anyway (--once); else SQL files are checked as they load.
+    const bool check_first = (request.per_file && !tool.behaviour().dry_run) || request.once;
+    for (auto& file : files) check_file(file, request.once, check_first);
 
     const auto started = Clock::now();
     Session session = tool.connector().connect(tool.connection_options().dbname.value_or(""),
