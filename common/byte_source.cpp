@@ -49,6 +49,23 @@ protected:
     std::size_t raw_ = 0;
 };
 
+/// Bytes [begin, end) of a plain file: one part of a file that loads over several connections.
+class PlainRange : public PlainFile {
+public:
+    PlainRange(const std::string& path, std::size_t begin, std::size_t end)
+        : PlainFile(path), left_(end - begin) {
+        if (::lseek(fd_, static_cast<off_t>(begin), SEEK_SET) < 0) throw damaged(path, std::strerror(errno));
+    }
+    std::size_t read(char* buffer, std::size_t size) override {
+        const std::size_t got = PlainFile::read(buffer, std::min(size, left_));
+        left_ -= got;
+        return got;
+    }
+
+private:
+    std::size_t left_;
+};
+
 /// gzip through zlib (inflate with automatic header detection, concatenated members too).
 class GzipFile : public ByteSource {
 public:
@@ -189,6 +206,11 @@ Compression compression_of(std::string_view file_name, std::string_view* without
     }
     if (without_suffix != nullptr) *without_suffix = file_name;
     return Compression::none;
+}
+
+std::unique_ptr<ByteSource> open_byte_range(const std::string& path, std::size_t begin,
+                                            std::size_t end) {
+    return std::make_unique<PlainRange>(path, begin, end);
 }
 
 std::unique_ptr<ByteSource> open_byte_source(const std::string& path) {

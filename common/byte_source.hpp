@@ -27,6 +27,10 @@ public:
 /// Opens `path` for reading, decompressing by its suffix. Throws Error (exit 6) naming the file.
 std::unique_ptr<ByteSource> open_byte_source(const std::string& path);
 
+/// Bytes [begin, end) of a plain (uncompressed) file. Throws Error (exit 6) naming the file.
+std::unique_ptr<ByteSource> open_byte_range(const std::string& path, std::size_t begin,
+                                            std::size_t end);
+
 /// Splits a ByteSource into lines, with a line count for messages.
 class LineReader {
 public:

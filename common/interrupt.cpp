@@ -17,7 +17,14 @@ namespace pgkit {
 namespace {
 
 std::atomic<int> received_signal{0};
-std::atomic<PGcancel*> cancel_target{nullptr};
+/// The connections whose statements a signal cancels: one per Session (pg-seed --jobs has
+/// several). Slots are changed with the signals blocked; the handler reads them.
+struct CancelSlot {
+    std::atomic<PGconn*> connection{nullptr};
+    std::atomic<PGcancel*> cancel{nullptr};
+};
+constexpr int cancel_slots = 128;
+CancelSlot cancel_targets[cancel_slots];
 /// What the handler prints when it exits at once, formatted before it is installed (a handler
 /// may not allocate): the message for stderr and, with --format json, the document for stdout.
 struct ExitText {
@@ -50,11 +57,12 @@ void format_into(ExitText& out, const std::string& text) {
 extern "C" void on_interrupt(int signal_number) {
     const int saved_errno = errno;
     received_signal.store(signal_number);
-    PGcancel* cancel = cancel_target.load();
+    bool any = false;
+    for (const auto& slot : cancel_targets) any = any || slot.cancel.load() != nullptr;
     if (const int fd = terminal_fd.load(); fd >= 0) {
         ::tcsetattr(fd, TCSANOW, &terminal_settings);  // echo back on
     }
-    if (cancel == nullptr) {
+    if (!any) {
         if (committed.load()) {
             errno = saved_errno;
             return;  // the work is done or under way between statements: finish and report
@@ -66,8 +74,12 @@ extern "C" void on_interrupt(int signal_number) {
         }
         ::_exit(128 + signal_number);
     }
-    char error_buffer[256];
-    PQcancel(cancel, error_buffer, sizeof error_buffer);
+    for (const auto& slot : cancel_targets) {
+        if (PGcancel* cancel = slot.cancel.load()) {
+            char error_buffer[256];
+            PQcancel(cancel, error_buffer, sizeof error_buffer);
+        }
+    }
     errno = saved_errno;
 }
 
@@ -93,19 +105,50 @@ void install_interrupt_handlers(const char* program, bool json) {
     sigaction(SIGTERM, &action, nullptr);
 }
 
-void set_cancel_target(PGconn* connection) {
-    // Block the signals while swapping, so that the handler never sees a freed PGcancel.
+namespace {
+
+template <typename Change>
+void with_signals_blocked(Change change) {
     sigset_t block, previous;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
     sigprocmask(SIG_BLOCK, &block, &previous);
-    PGcancel* fresh = connection != nullptr ? PQgetCancel(connection) : nullptr;
-    PGcancel* old = cancel_target.exchange(fresh);
+    change();
     sigprocmask(SIG_SETMASK, &previous, nullptr);
-    if (old != nullptr) {
-        PQfreeCancel(old);
-    }
+}
+
+}  // namespace
+
+void add_cancel_target(PGconn* connection) {
+    PGcancel* fresh = PQgetCancel(connection);
+    bool placed = false;
+    with_signals_blocked([&] {
+        for (auto& slot : cancel_targets) {
+            if (slot.connection.load() == nullptr) {
+                slot.connection.store(connection);
+                slot.cancel.store(fresh);
+                placed = true;
+                return;
+            }
+        }
+    });
+    if (!placed && fresh != nullptr) PQfreeCancel(fresh);  // more sessions than slots
+}
+
+void remove_cancel_target(PGconn* connection) {
+    PGcancel* old = nullptr;
+    with_signals_blocked([&] {
+        for (auto& slot : cancel_targets) {
+            if (slot.connection.load() == connection) {
+                old = slot.cancel.exchange(nullptr);
+                slot.connection.store(nullptr);
+                return;
+            }
+        }
+    });
+    // Freed with the signals allowed again: the handler no longer sees it.
+    if (old != nullptr) PQfreeCancel(old);
 }
 
 void note_change_committed() { committed.store(true); }

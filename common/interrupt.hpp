@@ -13,8 +13,10 @@ namespace pgkit {
 /// with `json`, that exit also prints the contract's JSON failure document on stdout.
 void install_interrupt_handlers(const char* program, bool json);
 
-/// The connection whose statements a signal cancels (nullptr: none).
-void set_cancel_target(PGconn* connection);
+/// Connections whose statements a signal cancels: each Session adds its own and removes it
+/// before closing (up to 128 at once).
+void add_cancel_target(PGconn* connection);
+void remove_cancel_target(PGconn* connection);
 
 /// Marks that a change was committed: from then on, a signal with no statement to cancel no
 /// longer exits at once (the tool finishes and reports what it did).

@@ -57,7 +57,7 @@ extern "C" void receive_notice(void* settings, const PGresult* result) {
 
 Session::Session(ConnectionHandle connection, SessionOptions options)
     : connection_(std::move(connection)), options_(options) {
-    set_cancel_target(connection_.get());
+    add_cancel_target(connection_.get());
     // The flag lives on the heap: a Session is moved, its address is not stable.
     notice_settings_ = std::make_unique<NoticeSettings>(
         NoticeSettings{options_.echo, options_.program.empty() ? "pgkit" : options_.program});
@@ -66,7 +66,7 @@ Session::Session(ConnectionHandle connection, SessionOptions options)
 
 Session::~Session() {
     if (connection_) {
-        set_cancel_target(nullptr);
+        remove_cancel_target(connection_.get());
     }
 }
 

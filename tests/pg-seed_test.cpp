@@ -459,6 +459,115 @@ BOOST_DATA_TEST_CASE(concurrent_once_runs_apply_each_file_once, data::make(per_f
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(jobs)
+
+BOOST_AUTO_TEST_CASE(jobs_is_refused_where_it_cannot_keep_its_promise) {
+    const std::string port = unused_port();  // reaching the server would be exit 3
+    Scratch s;
+    const std::string csv = s.write("t.csv", "id\n1\n");
+    const std::vector<std::string> connection = {"-h", tcp_host(), "-p", port};
+    auto seed = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), connection.begin(), connection.end());
+        return run_tool("pg-seed", args);
+    };
+    const Outcome one_transaction = seed({"--jobs", "2", csv});
+    BOOST_TEST(one_transaction.exit_code == 2);
+    BOOST_TEST(contains(one_transaction.err, "--jobs needs --per-file"), one_transaction.err);
+    const Outcome once = seed({"--jobs=2", "--per-file", "--once", csv});
+    BOOST_TEST(once.exit_code == 2);
+    BOOST_TEST(contains(once.err, "--jobs cannot be combined with --once"), once.err);
+    for (const std::string bad : {"0", "-1", "65", "two", ""}) {
+        const Outcome result = seed({"--per-file", "--jobs", bad, csv});
+        BOOST_TEST(result.exit_code == 2, "--jobs " << bad << ": " << result.err);
+    }
+    BOOST_TEST(seed({"-j", "1", csv}).exit_code == 3);  // one job needs no --per-file
+}
+
+/// A CSV file past the size from which pg-seed splits it over connections (16 MiB): rows of
+/// ids 1..rows, with a quoted line break and a "\." line inside a quoted field in every
+/// 1000th row, so that some fall near any cut.
+std::string big_csv(const Scratch& s, const std::string& name, long rows, long bad_row = 0) {
+    std::string text = "id,note\n";
+    text.reserve(static_cast<std::size_t>(rows) * 60);
+    for (long id = 1; id <= rows; ++id) {
+        text += std::to_string(id == bad_row ? -1 : id).insert(0, id == bad_row ? "x" : "");
+        if (id % 1000 == 0) {
+            text += ",\"two\nlines, \"\"quoted\"\"\n\\.\n\"\n";
+        } else {
+            text += ",plain row number " + std::to_string(id) + " with some padding text\n";
+        }
+    }
+    return s.write(name, text);
+}
+
+BOOST_AUTO_TEST_CASE(a_big_file_splits_over_connections_at_row_boundaries) {
+    Scratch s;
+    s.db->exec("CREATE TABLE big (id int PRIMARY KEY, note text)");
+    s.db->exec("CREATE TABLE small1 (id int)");
+    s.db->exec("CREATE TABLE small2 (id int)");
+    const long rows = 350000;
+    big_csv(s, "010_big.csv", rows);
+    s.write("020_small1.csv", "id\n1\n2\n");
+    s.write("030_small2.csv", "id\n3\n");
+    const Outcome result = s.seed({"--per-file", "--jobs", "3", "--format", "json", s.dir.string()});
+    BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+    BOOST_TEST(fs::file_size(s.dir / "010_big.csv") > 16u * 1024 * 1024);
+    const auto report = nlohmann::json::parse(result.out);
+    BOOST_TEST(report["files"][0]["statements"] == 3);  // one COPY per connection
+    BOOST_TEST(report["files"][0]["rows"] == rows);
+    BOOST_TEST(report["rows"] == rows + 3);
+    BOOST_TEST(s.value("SELECT count(*) FROM big") == std::to_string(rows));
+    BOOST_TEST(s.value("SELECT sum(id) FROM big") == std::to_string(rows * (rows + 1) / 2));
+    BOOST_TEST(s.value("SELECT count(*) FROM big WHERE note = E'two\\nlines, \"quoted\"\\n\\\\.\\n'") ==
+               std::to_string(rows / 1000));
+    BOOST_TEST(s.value("SELECT string_agg(id::text, ',' ORDER BY id) FROM small1") == "1,2");
+    BOOST_TEST(s.value("SELECT string_agg(id::text, ',' ORDER BY id) FROM small2") == "3");
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_part_leaves_nothing_of_its_file_and_names_the_line) {
+    Scratch s;
+    s.db->exec("CREATE TABLE big (id int PRIMARY KEY, note text)");
+    s.db->exec("CREATE TABLE first (id int)");
+    s.write("010_first.sql", "INSERT INTO first VALUES (1);\n");
+    const long rows = 350000, bad_row = 300001;  // in the second half
+    big_csv(s, "020_big.csv", rows, bad_row);
+    const Outcome result = s.seed({"--per-file", "--jobs", "2", s.dir.string()});
+    BOOST_TEST(result.exit_code == 6);
+    // Header line 1, one extra line per 1000th row before it (each such row spans 4 lines).
+    const long line = bad_row + 1 + 3 * ((bad_row - 1) / 1000);
+    BOOST_TEST(contains(result.err, (s.dir / "020_big.csv").string() + ":" + std::to_string(line) + ": "),
+               result.err);
+    BOOST_TEST(contains(result.err, "invalid input syntax for type integer: \"x-1\""), result.err);
+    BOOST_TEST(contains(result.err, "Nothing was committed by the files loading in parallel"), result.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM big") == "0");
+    BOOST_TEST(s.value("SELECT count(*) FROM first") == "1");  // --per-file: the earlier file stays
+}
+
+BOOST_AUTO_TEST_CASE(small_files_load_side_by_side_each_in_its_own_transaction) {
+    Scratch s;
+    for (int i = 1; i <= 5; ++i) s.db->exec("CREATE TABLE t" + std::to_string(i) + " (id int)");
+    for (int i = 1; i <= 5; ++i) {
+        s.write("0" + std::to_string(i) + "_t" + std::to_string(i) + ".csv",
+                i == 4 ? "id\n1\nbad\n" : "id\n" + std::to_string(i) + "\n");
+    }
+    const Outcome result = s.seed({"--per-file", "--jobs", "2", s.dir.string()});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, "04_t4.csv:3: "), result.err);
+    BOOST_TEST(contains(result.err, "Committed: "), result.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM t4") == "0");
+    // The files before it are in, and named as committed.
+    for (int i = 1; i <= 3; ++i) {
+        const std::string table = "t" + std::to_string(i);
+        if (s.value("SELECT count(*) FROM " + table) == "1") {
+            BOOST_TEST(contains(result.err, "0" + std::to_string(i) + "_" + table + ".csv"), result.err);
+        }
+    }
+    BOOST_TEST(s.value("SELECT count(*) FROM t1") == "1");
+    BOOST_TEST(s.value("SELECT count(*) FROM t5") == "0");  // not started after the failure
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(dumps)
 
 /// pg_dump of a database with awkward values, loaded into an empty one, dumps back the same.

@@ -54,6 +54,7 @@ struct Request {
     std::optional<std::string> table, history_table;
     bool no_header = false, truncate = false, per_file = false, once = false,
          reapply_changed = false, progress = false;
+    std::size_t jobs = 1;
 };
 
 /// The progress line on stderr: file, bytes read of its size, rows per second, time left;
@@ -485,74 +486,407 @@ void load_sql(Session& session, SeedFile& file, Progress& progress) {
     flush(session, batch, file);
 }
 
-void load_csv(Session& session, SeedFile& file, const Request& request, Progress& progress) {
+/// What every COPY of one CSV file shares: the statement and where the data starts.
+struct CsvPlan {
+    std::string target;           ///< the table, quoted
+    std::string copy;             ///< COPY ... FROM STDIN WITH (...)
+    std::size_t body_offset = 0;  ///< bytes (decompressed) before the data: a BOM, the header
+    std::size_t body_line = 1;    ///< the file line of the first data line
+};
+
+/// Reads the file's header (unless --no-header) for the column list.
+CsvPlan plan_csv(const Session& session, SeedFile& file, const Request& request) {
     const char delimiter = file.kind == Kind::tsv ? '\t' : ',';
     const TableName table = request.table ? TableName::parse(*request.table) : *table_of_file(file.recorded);
-    const std::string target = quoted(table, session);
     file.table = table.text();
+    CsvPlan plan;
+    plan.target = quoted(table, session);
 
     auto source = open_byte_source(file.path);
     std::vector<char> buffer(LineReader::chunk_size);
     std::size_t got = source->read(buffer.data(), buffer.size());
-    std::size_t body = 0;
-    if (got >= 3 && std::string_view(buffer.data(), 3) == "\xEF\xBB\xBF") body = 3;  // a BOM
+    std::size_t at = 0, base = 0;  // base: bytes before the buffer's first
+    if (got >= 3 && std::string_view(buffer.data(), 3) == "\xEF\xBB\xBF") at = 3;  // a BOM
+    plan.body_offset = at;
     std::string columns;
     if (!request.no_header) {
         std::string header;
         while (true) {
-            const auto* newline = static_cast<const char*>(std::memchr(buffer.data() + body, '\n', got - body));
+            const auto* newline = static_cast<const char*>(std::memchr(buffer.data() + at, '\n', got - at));
             if (newline != nullptr) {
-                header.append(buffer.data() + body, static_cast<std::size_t>(newline - (buffer.data() + body)));
-                body = static_cast<std::size_t>(newline - buffer.data()) + 1;
+                header.append(buffer.data() + at, static_cast<std::size_t>(newline - (buffer.data() + at)));
+                plan.body_offset = base + static_cast<std::size_t>(newline - buffer.data()) + 1;
                 break;
             }
-            header.append(buffer.data() + body, got - body);
-            body = 0;
+            header.append(buffer.data() + at, got - at);
+            base += got;
+            at = 0;
             got = source->read(buffer.data(), buffer.size());
-            if (got == 0) break;
+            if (got == 0) {
+                plan.body_offset = base;
+                break;
+            }
         }
+        plan.body_line = 2;
         for (const auto& column : parse_csv_header(header, delimiter)) {
             columns += (columns.empty() ? " (" : ", ") + session.quote_ident(column);
         }
         if (!columns.empty()) columns += ")";
     }
-    if (request.truncate) {
-        try {
-            session.run("TRUNCATE " + target);
-        } catch (const SqlError& error) {
-            fail_at(error, file.path, 1);
-        }
-    }
-    const std::string copy = fmt::format(
-        "COPY {}{} FROM STDIN WITH (FORMAT csv{})", target, columns,
-        delimiter == '\t' ? ", DELIMITER E'\\t'" : "");
+    plan.copy = fmt::format("COPY {}{} FROM STDIN WITH (FORMAT csv{})", plan.target, columns,
+                            delimiter == '\t' ? ", DELIMITER E'\\t'" : "");
+    return plan;
+}
+
+void truncate_for(Session& session, const SeedFile& file, const CsvPlan& plan) {
     try {
-        session.begin_copy(copy);
-    } catch (const ScriptError& error) {
+        session.run("TRUNCATE " + plan.target);
+    } catch (const SqlError& error) {
         fail_at(error, file.path, 1);
     }
-    try {
-        long long lines_sent = 0;
-        CsvStream stream(session);
-        while (got > 0) {
-            if (got > body) {
-                stream.send(std::string_view(buffer.data() + body, got - body), false);
-                if (progress.enabled()) {  // counting rows costs a pass: only when shown
-                    lines_sent += std::count(buffer.data() + body, buffer.data() + got, '\n');
-                    progress.update(source->raw_bytes_read(), lines_sent);
+}
+
+/// One COPY of CSV data under way: a whole file, or one part of a file that loads over several
+/// connections (--jobs). Each pump() sends one chunk.
+class CsvLoad {
+public:
+    /// Skips `skip` bytes of `source` (a BOM and header), then starts the COPY. `first_line` is
+    /// the file line of the source's first data line, for messages.
+    CsvLoad(Session& session, const SeedFile& file, const CsvPlan& plan,
+            std::unique_ptr<ByteSource> source, std::size_t skip, std::size_t first_line,
+            bool count_lines)
+        : session_(session), file_(file), source_(std::move(source)),
+          buffer_(LineReader::chunk_size), first_line_(first_line), count_lines_(count_lines),
+          stream_(session) {
+        while (skip > 0) {
+            const std::size_t got = source_->read(buffer_.data(), std::min(skip, buffer_.size()));
+            if (got == 0) break;
+            skip -= got;
+        }
+        try {
+            session_.begin_copy(plan.copy);
+        } catch (const ScriptError& error) {
+            fail_at(error, file_.path, statement_line());
+        }
+    }
+
+    /// Sends the next chunk; false when the data has all gone (the COPY is still open).
+    bool pump() {
+        try {
+            const std::size_t got = source_->read(buffer_.data(), buffer_.size());
+            if (got == 0) {
+                stream_.send({}, true);
+                return false;
+            }
+            stream_.send(std::string_view(buffer_.data(), got), false);
+            if (count_lines_) lines_ += std::count(buffer_.data(), buffer_.data() + got, '\n');
+            return true;
+        } catch (const ScriptError& error) {
+            fail(error);
+        }
+    }
+
+    /// Ends the COPY: the rows copied.
+    long long finish() {
+        try {
+            return session_.end_copy();
+        } catch (const ScriptError& error) {
+            fail(error);
+        }
+    }
+
+    std::size_t bytes_read() const { return source_->raw_bytes_read(); }
+    long long lines_sent() const { return lines_; }
+    Session& session() const { return session_; }
+
+private:
+    /// A failure of the COPY statement itself (no line of data): line 1 for a whole file.
+    std::size_t statement_line() const { return first_line_ <= 2 ? 1 : first_line_; }
+
+    [[noreturn]] void fail(const ScriptError& error) const {
+        const auto at = copy_line(error.context);
+        fail_at(error, file_.path, at ? first_line_ + *at - 1 : statement_line());
+    }
+
+    Session& session_;
+    const SeedFile& file_;
+    std::unique_ptr<ByteSource> source_;
+    std::vector<char> buffer_;
+    std::size_t first_line_;
+    bool count_lines_;
+    long long lines_ = 0;
+    CsvStream stream_;
+};
+
+void load_csv(Session& session, SeedFile& file, const Request& request, Progress& progress) {
+    const CsvPlan plan = plan_csv(session, file, request);
+    if (request.truncate) truncate_for(session, file, plan);
+    CsvLoad load(session, file, plan, open_byte_source(file.path), plan.body_offset,
+                 plan.body_line, progress.enabled());  // counting rows costs a pass: only when shown
+    while (load.pump()) progress.update(load.bytes_read(), load.lines_sent());
+    file.rows += load.finish();
+    file.statements = 1;
+}
+
+// ---------------------------------------------------------------- --jobs
+
+/// A part of a CSV file split over connections: bytes [begin, end), starting at file line
+/// `first_line`.
+struct Part {
+    std::size_t begin, end, first_line;
+};
+
+/// Splits a plain CSV file's data into up to `count` parts of about equal size, each starting
+/// at the beginning of a row. Inside a quoted field is the parity of the double quotes seen
+/// since the data began (COPY's own rule), so a line break inside a field is never a cut.
+std::vector<Part> split_rows(const SeedFile& file, const CsvPlan& plan, std::size_t size,
+                             std::size_t count) {
+    std::vector<Part> parts{{plan.body_offset, size, plan.body_line}};
+    if (count < 2 || size <= plan.body_offset) return parts;
+    const std::size_t step = (size - plan.body_offset) / count;
+    auto source = open_byte_range(file.path, plan.body_offset, size);
+    std::vector<char> buffer(LineReader::chunk_size);
+    std::size_t position = plan.body_offset, quotes = 0, lines = 0;
+    std::size_t target = plan.body_offset + step;
+    bool seeking = false;  // past the target: cut at the next line end outside quotes
+    while (parts.size() < count) {
+        const std::size_t got = source->read(buffer.data(), buffer.size());
+        if (got == 0) break;
+        const char* data = buffer.data();
+        std::size_t at = 0;
+        while (at < got && parts.size() < count) {
+            if (!seeking) {
+                const std::size_t upto = std::min(got, at + (target > position + at ? target - (position + at) : 0));
+                quotes += static_cast<std::size_t>(std::count(data + at, data + upto, '"'));
+                lines += static_cast<std::size_t>(std::count(data + at, data + upto, '\n'));
+                at = upto;
+                if (position + at >= target) seeking = true;
+                continue;
+            }
+            const char c = data[at++];
+            if (c == '"') {
+                ++quotes;
+            } else if (c == '\n') {
+                ++lines;
+                if (quotes % 2 == 0) {
+                    const std::size_t cut = position + at;
+                    if (cut >= size) break;
+                    parts.back().end = cut;
+                    parts.push_back({cut, size, plan.body_line + lines});
+                    target = cut + step;
+                    seeking = false;
                 }
             }
-            body = 0;
-            got = source->read(buffer.data(), buffer.size());
         }
-        stream.send({}, true);
-        file.rows += session.end_copy();
-        file.statements = 1;
-    } catch (const ScriptError& error) {
-        const auto at = copy_line(error.context);
-        fail_at(error, file.path, at ? *at + (request.no_header ? 0 : 1) : 1);
+        position += got;
     }
+    return parts;
 }
+
+/// --jobs N with --per-file: CSV files load over N connections at once, each file in its own
+/// transaction. A big plain file (without --truncate, which must empty and fill a table in one
+/// transaction) is split at row boundaries into one part per connection; its parts commit
+/// together once all have loaded, so a failure in any part leaves nothing of the file.
+class ParallelCsv {
+public:
+    ParallelCsv(Tool& tool, Session& first, std::size_t jobs, const Request& request)
+        : tool_(tool), request_(request), jobs_(jobs) {
+        sessions_.push_back(&first);
+    }
+
+    /// Loads consecutive CSV files; on a failure, the error's detail says which files (or
+    /// which lines of a split file) were committed.
+    void load(const std::vector<SeedFile*>& files) {
+        try {
+            run(files);
+        } catch (Error& error) {
+            std::string detail = error.detail();
+            if (!detail.empty()) detail += "\n";
+            detail += committed_.empty()
+                          ? "Nothing was committed by the files loading in parallel with it."
+                          : "Committed: " + join(committed_) + ".";
+            error.set_detail(detail);
+            throw;
+        }
+    }
+
+    /// Files this size and up (plain, without --truncate) are split over the connections.
+    static constexpr std::size_t split_from = 16 * 1024 * 1024;
+
+private:
+    struct Slot {
+        Session* session = nullptr;
+        std::unique_ptr<CsvLoad> load;
+        SeedFile* file = nullptr;
+        const Part* part = nullptr;  ///< for a split file
+        bool waiting = false;        ///< a part loaded, its transaction open until all have
+        Clock::time_point started;
+    };
+    struct Split {
+        SeedFile* file = nullptr;
+        CsvPlan plan;
+        std::vector<Part> parts;
+        std::size_t loaded = 0;
+        long long rows = 0;
+    };
+
+    static std::string join(const std::vector<std::string>& items) {
+        std::string out;
+        for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+        return out;
+    }
+
+    Session& session(std::size_t index) {
+        while (sessions_.size() <= index) {
+            owned_.push_back(std::make_unique<Session>(tool_.connector().connect(
+                tool_.connection_options().dbname.value_or(""), /*secure_search_path=*/false)));
+            sessions_.push_back(owned_.back().get());
+        }
+        return *sessions_[index];
+    }
+
+    std::size_t size_of(const SeedFile& file) const {
+        struct stat status {};
+        return ::stat(file.path.c_str(), &status) == 0 ? static_cast<std::size_t>(status.st_size) : 0;
+    }
+
+    bool splittable(const SeedFile& file) const {
+        return jobs_ > 1 && !request_.truncate && compression_of(file.path) == Compression::none &&
+               size_of(file) >= split_from;
+    }
+
+    void start_whole(Slot& slot, SeedFile& file) {
+        Session& on = *slot.session;
+        on.run("BEGIN");
+        const CsvPlan plan = plan_csv(on, file, request_);
+        if (request_.truncate) truncate_for(on, file, plan);
+        slot.file = &file;
+        slot.part = nullptr;
+        slot.started = Clock::now();
+        slot.load = std::make_unique<CsvLoad>(on, file, plan, open_byte_source(file.path),
+                                              plan.body_offset, plan.body_line, false);
+    }
+
+    void start_split(SeedFile& file) {
+        split_ = Split{};
+        split_.file = &file;
+        split_.plan = plan_csv(*slots_[0].session, file, request_);
+        split_.parts = split_rows(file, split_.plan, size_of(file), slots_.size());
+        for (std::size_t i = 0; i < split_.parts.size(); ++i) {
+            Slot& slot = slots_[i];
+            const Part& part = split_.parts[i];
+            slot.session->run("BEGIN");
+            slot.file = &file;
+            slot.part = &part;
+            slot.started = Clock::now();
+            slot.load = std::make_unique<CsvLoad>(*slot.session, file, split_.plan,
+                                                  open_byte_range(file.path, part.begin, part.end),
+                                                  0, part.first_line, false);
+        }
+    }
+
+    /// The file's deferred constraints checked and its settings reset, as in the serial load.
+    void end_file_work(Session& on, const SeedFile& file) {
+        try {
+            on.run("SET CONSTRAINTS ALL IMMEDIATE");
+        } catch (const SqlError& error) {
+            fail_at(error, file.path, 0);
+        }
+        on.run("RESET ALL");
+    }
+
+    void complete(Slot& slot) {
+        SeedFile& file = *slot.file;
+        const long long rows = slot.load->finish();
+        slot.load.reset();
+        end_file_work(*slot.session, file);
+        if (slot.part == nullptr) {
+            slot.session->run("COMMIT");
+            file.rows += rows;
+            file.statements = 1;
+            file.action = "applied";
+            file.seconds = std::chrono::duration<double>(Clock::now() - slot.started).count();
+            committed_.push_back(file.path);
+            slot.file = nullptr;
+            return;
+        }
+        slot.waiting = true;
+        split_.rows += rows;
+        if (++split_.loaded < split_.parts.size()) return;
+        // Every part loaded: commit them one after another. Only a failure between these
+        // commits (the server gone) can leave part of the file in.
+        std::vector<std::string> lines_in;
+        for (auto& holder : slots_) {
+            if (!holder.waiting) continue;
+            const Part& part = *holder.part;
+            try {
+                holder.session->run("COMMIT");
+            } catch (Error& error) {
+                error.set_detail(
+                    lines_in.empty()
+                        ? fmt::format("Nothing of {} was committed.", file.path)
+                        : fmt::format("Of {}, lines {} were committed; the rest was not.",
+                                      file.path, join(lines_in)));
+                throw;
+            }
+            const std::size_t index = static_cast<std::size_t>(&part - split_.parts.data());
+            lines_in.push_back(index + 1 == split_.parts.size()
+                                   ? fmt::format("{} to the end", part.first_line)
+                                   : fmt::format("{}-{}", part.first_line,
+                                                 split_.parts[index + 1].first_line - 1));
+            holder.waiting = false;
+            holder.file = nullptr;
+            holder.part = nullptr;
+        }
+        file.rows += split_.rows;
+        file.statements = static_cast<long long>(split_.parts.size());
+        file.action = "applied";
+        file.seconds = std::chrono::duration<double>(Clock::now() - slot.started).count();
+        committed_.push_back(file.path);
+    }
+
+    void run(const std::vector<SeedFile*>& files) {
+        const bool any_split = std::any_of(files.begin(), files.end(),
+                                           [&](const SeedFile* file) { return splittable(*file); });
+        const std::size_t connections = any_split ? jobs_ : std::min(jobs_, files.size());
+        slots_.clear();
+        slots_.resize(connections);
+        for (std::size_t i = 0; i < connections; ++i) slots_[i].session = &session(i);
+        auto idle = [](const Slot& slot) { return slot.file == nullptr; };
+        std::size_t next = 0;
+        while (true) {
+            while (next < files.size()) {
+                SeedFile& file = *files[next];
+                if (splittable(file)) {
+                    if (!std::all_of(slots_.begin(), slots_.end(), idle)) break;
+                    start_split(file);
+                    ++next;
+                    continue;
+                }
+                const auto free = std::find_if(slots_.begin(), slots_.end(), idle);
+                if (free == slots_.end()) break;
+                start_whole(*free, file);
+                ++next;
+            }
+            bool busy = false;
+            for (auto& slot : slots_) {
+                if (slot.file == nullptr || slot.waiting) continue;
+                busy = true;
+                if (!slot.load->pump()) complete(slot);
+            }
+            if (!busy && next == files.size()) break;
+        }
+    }
+
+    Tool& tool_;
+    const Request& request_;
+    std::size_t jobs_;
+    std::vector<Session*> sessions_;
+    std::vector<std::unique_ptr<Session>> owned_;
+    std::vector<Slot> slots_;
+    Split split_;
+    std::vector<std::string> committed_;
+};
 
 // ---------------------------------------------------------------- --once
 
@@ -640,6 +974,16 @@ Outcome seed(Tool& tool, Request& request) {
     if (request.paths.empty()) throw UsageError("no file or directory to load");
     if (request.reapply_changed && !request.once) throw UsageError("--reapply-changed needs --once");
     if (request.history_table && !request.once) throw UsageError("--history-table needs --once");
+    if (request.jobs > 1 && !request.per_file) {
+        throw UsageError("--jobs needs --per-file",
+                         "One transaction is one connection: loading over several connections "
+                         "commits file by file (--per-file), so ask for that.");
+    }
+    if (request.jobs > 1 && request.once) {
+        throw UsageError("--jobs cannot be combined with --once",
+                         "--once records each file in the transaction that loads it, one file "
+                         "at a time; load the big files without --once.");
+    }
     std::vector<std::string> warnings;
     std::vector<SeedFile> files = collect_inputs(request.paths, warnings);
     for (const auto& warning : warnings) tool.warn(warning);
@@ -703,10 +1047,23 @@ Outcome seed(Tool& tool, Request& request) {
         for (auto& file : files) decide_once(file, *history, request.reapply_changed);
         if (per_file) finish();
     }
+    std::optional<ParallelCsv> parallel;
+    if (per_file && request.jobs > 1) parallel.emplace(tool, session, request.jobs, request);
     std::size_t index = 0;
-    for (auto& file : files) {
+    for (std::size_t at = 0; at < files.size(); ++at) {
+        auto& file = files[at];
         ++index;
         if (file.action == "skipped") continue;
+        if (parallel && file.kind != Kind::sql) {
+            // The CSV files up to the next SQL file load at once (an SQL file may make the
+            // tables of the CSV files after it).
+            std::vector<SeedFile*> group;
+            while (at < files.size() && files[at].kind != Kind::sql) group.push_back(&files[at++]);
+            --at;
+            index += group.size() - 1;
+            parallel->load(group);
+            continue;
+        }
         if (per_file) {
             begin();
             if (request.once) {
@@ -767,6 +1124,10 @@ int main(int argc, char** argv) {
                  "CSV files have no header line; load columns in table order");
     app.add_flag("--truncate", request.truncate, "empty each CSV target table first");
     app.add_flag("--per-file", request.per_file, "commit after each file instead of once");
+    app.add_option("-j,--jobs", request.jobs,
+                   "with --per-file, load CSV files over N connections at once")
+        ->type_name("N")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
     app.add_flag("--once", request.once, "record applied files and skip them next time");
     app.add_option("--history-table", request.history_table,
                    "where --once records files (default public.pg_seed_history)")

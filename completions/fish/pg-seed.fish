@@ -30,6 +30,8 @@ complete -c pg-seed -l no-header -d 'CSV files have no header line; load columns
 complete -c pg-seed -l truncate -d 'Empty each CSV target table first'
 # --per-file
 complete -c pg-seed -l per-file -d 'Commit after each file instead of once'
+# -j, --jobs=N
+complete -c pg-seed -s j -l jobs -x -a '2 4 8' -d 'With --per-file, load CSV files over N connections at once'
 # --once
 complete -c pg-seed -l once -d 'Record applied files and skip them next time'
 # --history-table=NAME (often a table still to be made: nothing is offered)
