@@ -46,6 +46,8 @@ complete -c pg-createdb -l format -x -a 'text json' -d 'Output format'
 complete -c pg-createdb -s V -l version -d 'Output version information, then exit'
 # -?, --help
 complete -c pg-createdb -s '?' -l help -d 'Show help, then exit'
+# --lock-timeout=SECONDS
+complete -c pg-createdb -l lock-timeout -x -d 'Give up when a lock is not granted within SECONDS'
 
 # Connection options
 # -h, --host=HOSTNAME

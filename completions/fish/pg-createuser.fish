@@ -74,6 +74,8 @@ complete -c pg-createuser -l format -x -a 'text json' -d 'Output format'
 complete -c pg-createuser -s V -l version -d 'Output version information, then exit'
 # -?, --help
 complete -c pg-createuser -s '?' -l help -d 'Show help, then exit'
+# --lock-timeout=SECONDS
+complete -c pg-createuser -l lock-timeout -x -d 'Give up when a lock is not granted within SECONDS'
 
 # Connection options
 # -h, --host=HOSTNAME

@@ -52,6 +52,8 @@ complete -c pg-seed -l format -x -a 'text json' -d 'Output format'
 complete -c pg-seed -s V -l version -d 'Output version information, then exit'
 # -?, --help
 complete -c pg-seed -s '?' -l help -d 'Show help, then exit'
+# --lock-timeout=SECONDS
+complete -c pg-seed -l lock-timeout -x -d 'Give up when a lock is not granted within SECONDS'
 
 # Connection options
 # -h, --host=HOSTNAME
