@@ -46,6 +46,13 @@ void add_connection_options(CLI::App& app, ConnectionOptions& options, DatabaseO
         ->group(connection_group);
 }
 
+void add_lock_timeout_option(CLI::App& app, ConnectionOptions& options) {
+    app.add_option("--lock-timeout", options.lock_timeout_seconds,
+                   "give up when a lock is not granted within SECONDS")
+        ->type_name("SECONDS")
+        ->group(options_group);
+}
+
 void validate_connection_options(const ConnectionOptions& options) {
     if (options.port) {
         check_port_list(*options.port);
@@ -56,6 +63,10 @@ void validate_connection_options(const ConnectionOptions& options) {
     if (options.wait_seconds &&
         !(*options.wait_seconds >= 0 && *options.wait_seconds <= 7 * 86400)) {
         throw UsageError("--wait must be 0 to 604800 seconds (a week)");
+    }
+    if (options.lock_timeout_seconds &&
+        !(*options.lock_timeout_seconds >= 0 && *options.lock_timeout_seconds <= 7 * 86400)) {
+        throw UsageError("--lock-timeout must be 0 (wait for ever) to 604800 seconds (a week)");
     }
     if (options.dbname) {
         // A connection string that libpq cannot parse is a usage error, not a failed connection.

@@ -21,6 +21,9 @@ enum class DatabaseOption { maintenance_db, dbname };
 /// Adds the contract's connection options, in the "Connection options" group.
 void add_connection_options(CLI::App& app, ConnectionOptions& options, DatabaseOption which);
 
+/// --lock-timeout=SECONDS, for the tools that change something (in the "Options" group).
+void add_lock_timeout_option(CLI::App& app, ConnectionOptions& options);
+
 /// Checks what CLI11 cannot: port ranges. Throws UsageError.
 void validate_connection_options(const ConnectionOptions& options);
 

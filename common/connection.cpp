@@ -77,6 +77,11 @@ Session Connector::connect(const std::string& dbname, bool secure_search_path) {
             if (secure_search_path) {
                 session.query("SELECT pg_catalog.set_config('search_path', '', false)");
             }
+            if (options_.lock_timeout_seconds) {
+                // Whole milliseconds; 0 waits for ever, as lock_timeout = 0 does.
+                const auto ms = static_cast<long long>(*options_.lock_timeout_seconds * 1000 + 0.5);
+                session.pin_setting("lock_timeout", std::to_string(ms));
+            }
             return session;
         }
         const bool needs_password = PQconnectionNeedsPassword(connection.get()) != 0;

@@ -19,6 +19,9 @@ struct ConnectionOptions {
     bool force_password = false;  ///< -W
     std::optional<int> connect_timeout;
     std::optional<double> wait_seconds;
+    /// --lock-timeout: the session's lock_timeout, so that a statement waiting for a lock
+    /// gives up (SQLSTATE 55P03) instead of hanging (tools that change something).
+    std::optional<double> lock_timeout_seconds;
 };
 
 /// The default connect timeout when neither --connect-timeout, PGCONNECT_TIMEOUT nor the

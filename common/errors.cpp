@@ -266,7 +266,8 @@ std::string hint_for_sqlstate(std::string_view sqlstate) {
         return "Check the name, or create the object first (a role with pg-createuser).";
     }
     if (sqlstate == "55P03") {
-        return "Another session holds a lock on the object; try again when it is done.";
+        return "Another session holds a lock this needs (pg_locks and pg_stat_activity show "
+               "which); try again when it is done, or give --lock-timeout more seconds.";
     }
     if (sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
         sqlstate.substr(0, 2) == "08") {

@@ -210,6 +210,18 @@ Session::BatchOutcome Session::send_batch(const std::string& sql) {
     return outcome;
 }
 
+void Session::pin_setting(const std::string& name, const std::string& value) {
+    query("SELECT pg_catalog.set_config($1, $2, false)", {name, value});
+    pinned_.emplace_back(name, value);
+}
+
+void Session::reset_all() {
+    run("RESET ALL");
+    for (const auto& [name, value] : pinned_) {
+        query("SELECT pg_catalog.set_config($1, $2, false)", {name, value});
+    }
+}
+
 void Session::begin_copy(const std::string& sql) {
     throw_if_interrupted();
     echo(sql);

@@ -83,6 +83,11 @@ public:
     /// Runs a statement that pg-seed's own transaction control or history needs.
     void run(std::string_view sql);
 
+    /// Sets a parameter for the whole session (set_config), also across reset_all().
+    void pin_setting(const std::string& name, const std::string& value);
+    /// RESET ALL, then the pinned settings again (--lock-timeout outlives a file's SETs).
+    void reset_all();
+
     /// Sends several statements as one message. Returns how many succeeded; throws
     /// ScriptError for the first that failed, which tells its index.
     struct BatchOutcome {
@@ -107,6 +112,7 @@ private:
     SessionOptions options_;
     std::unique_ptr<NoticeSettings> notice_settings_;
     unsigned copy_chunks_ = 0;
+    std::vector<std::pair<std::string, std::string>> pinned_;
     std::vector<std::string> changes_;
 };
 

@@ -45,6 +45,7 @@ void Tool::add_shared_options() {
         ->type_name("FORMAT");
     app_.add_flag("-V,--version", show_version_, "output version information, then exit");
     app_.add_flag("-?,--help", show_help_, "show this help, then exit");
+    if (description_.changes) add_lock_timeout_option(app_, connection_);
     add_connection_options(app_, connection_, description_.database_option);
 }
 
@@ -132,6 +133,21 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
         behaviour_.format = "text";
         return fail_usage(fmt::format("invalid output format \"{}\": use {}", asked,
                                       fmt::join(description_.formats, ", ")));
+    }
+
+    // An empty value is a mistake (an unset shell variable), never "the default": numbers
+    // would otherwise be dropped silently. Only a comment may be empty (it removes one).
+    for (const CLI::Option* option : app_.get_options()) {
+        if (option->get_type_size() == 0 || option->get_positional() ||
+            option->get_name(false, true).find("--comment") != std::string::npos) {
+            continue;
+        }
+        for (const auto& value : option->results()) {
+            if (value.empty()) {
+                return fail_usage(fmt::format("{} must not be empty",
+                                              option->get_name()));
+            }
+        }
     }
 
     install_interrupt_handlers(description_.name.c_str(), format() == Format::json);

@@ -41,6 +41,7 @@ struct ToolDescription {
     std::string closing;               ///< last lines of --help (the default behaviour)
     DatabaseOption database_option = DatabaseOption::maintenance_db;
     std::vector<std::string> formats = {"text", "json"};
+    bool changes = true;  ///< changes something: takes --lock-timeout
 };
 
 class Tool {

@@ -592,6 +592,29 @@ BOOST_AUTO_TEST_CASE(ctrl_c_cancels_the_statement_on_the_server_and_exits_130) {
     drop_database(name);
 }
 
+BOOST_AUTO_TEST_CASE(lock_timeout_gives_up_instead_of_hanging) {
+    const std::string name = unique_name("locked");
+    BOOST_TEST(createdb({name}).exit_code == 0);
+    Database blocker(shared_cluster().conninfo());
+    blocker.exec("BEGIN");
+    blocker.exec("ALTER DATABASE " + name + " CONNECTION LIMIT 5");
+    const Outcome result =
+        createdb({"--if-not-exists", "--lock-timeout", "0.5", "--connection-limit", "9", name});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(contains(result.err, "pg-createdb: error: canceling statement due to lock timeout"),
+               result.err);
+    BOOST_TEST(contains(result.err, "give --lock-timeout more seconds"), result.err);
+    blocker.exec("ROLLBACK");
+    BOOST_TEST(database_field(name, "d.datconnlimit") == "-1");
+    // Bad values are refused before connecting (the port would be exit 3).
+    for (const std::string bad : {"-1", "soon", "604801", ""}) {
+        const Outcome refused =
+            createdb({"--lock-timeout", bad, "-h", tcp_host(), "-p", unused_port(), name});
+        BOOST_TEST(refused.exit_code == 2, "--lock-timeout " << bad << ": " << refused.err);
+    }
+    drop_database(name);
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_while_connecting_exits_143) {
     Running run = start_tool("pg-createdb",
                              {"--wait", "60", "-h", tcp_host(), "-p", unused_port(), "never"});

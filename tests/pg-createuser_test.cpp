@@ -2,6 +2,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -572,6 +573,32 @@ BOOST_AUTO_TEST_CASE(wrong_password_is_exit_4) {
     const Outcome result = createuser({"-h", tcp_host(), "nobody"}, {{"PGPASSWORD", "wrong"}});
     BOOST_TEST(result.exit_code == 4);
     BOOST_TEST(contains(result.err, "password authentication failed"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(locks)
+
+BOOST_AUTO_TEST_CASE(lock_timeout_gives_up_and_ctrl_c_cancels_the_wait) {
+    const std::string name = unique_name("lockrole");
+    // Another session is creating the same role and has not committed: ours waits for it.
+    Database blocker(shared_cluster().conninfo());
+    blocker.exec("BEGIN");
+    blocker.exec("CREATE ROLE " + name);
+    const Outcome result = createuser({"--lock-timeout=1", name});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(contains(result.err, "canceling statement due to lock timeout"), result.err);
+
+    Running run = start_tool("pg-createuser", {name});
+    const bool waiting = eventually([&] {
+        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                             "'pg-createuser' AND wait_event_type = 'Lock'") == "1";
+    });
+    BOOST_TEST_REQUIRE(waiting);
+    run.send_signal(SIGINT);
+    BOOST_TEST(run.wait().exit_code == 130);
+    blocker.exec("ROLLBACK");
+    BOOST_TEST(!role_exists(name));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

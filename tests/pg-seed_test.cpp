@@ -459,6 +459,27 @@ BOOST_DATA_TEST_CASE(concurrent_once_runs_apply_each_file_once, data::make(per_f
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(locks)
+
+BOOST_AUTO_TEST_CASE(lock_timeout_gives_up_and_loads_nothing) {
+    Scratch s;
+    s.db->exec("CREATE TABLE t (id int)");
+    s.write("1_first.sql", "CREATE TABLE first (id int);\n");
+    s.write("2_t.csv", "id\n1\n");
+    Database blocker(shared_cluster().conninfo(s.dbname));
+    blocker.exec("BEGIN");
+    blocker.exec("LOCK TABLE t");
+    const Outcome result = s.seed({"--lock-timeout", "0.5", s.dir.string()});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(contains(result.err, "2_t.csv:1: canceling statement due to lock timeout"), result.err);
+    BOOST_TEST(contains(result.err, "(SQLSTATE 55P03)"), result.err);
+    blocker.exec("ROLLBACK");
+    BOOST_TEST(!s.table_exists("first"));
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "0");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(jobs)
 
 BOOST_AUTO_TEST_CASE(jobs_is_refused_where_it_cannot_keep_its_promise) {

@@ -216,7 +216,8 @@ int main(int argc, char** argv) {
                           "and ? are wildcards,\nschema.table names a schema, and names fold to "
                           "lower case unless double-quoted.",
                .database_option = DatabaseOption::dbname,
-               .formats = {"text", "csv", "json", "names"}});
+               .formats = {"text", "csv", "json", "names"},
+               .changes = false});
     Request request;
     CLI::App& app = tool.app();
     app.add_option("-n,--schema", request.schemas, "only schemas matching PATTERN (repeatable)")

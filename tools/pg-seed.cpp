@@ -689,8 +689,9 @@ std::vector<Part> split_rows(const SeedFile& file, const CsvPlan& plan, std::siz
 /// together once all have loaded, so a failure in any part leaves nothing of the file.
 class ParallelCsv {
 public:
-    ParallelCsv(Tool& tool, Session& first, std::size_t jobs, const Request& request)
-        : tool_(tool), request_(request), jobs_(jobs) {
+    ParallelCsv(Connector& connector, std::string dbname, Session& first, std::size_t jobs,
+                const Request& request)
+        : connector_(connector), dbname_(std::move(dbname)), request_(request), jobs_(jobs) {
         sessions_.push_back(&first);
     }
 
@@ -738,8 +739,8 @@ private:
 
     Session& session(std::size_t index) {
         while (sessions_.size() <= index) {
-            owned_.push_back(std::make_unique<Session>(tool_.connector().connect(
-                tool_.connection_options().dbname.value_or(""), /*secure_search_path=*/false)));
+            owned_.push_back(std::make_unique<Session>(
+                connector_.connect(dbname_, /*secure_search_path=*/false)));
             sessions_.push_back(owned_.back().get());
         }
         return *sessions_[index];
@@ -792,7 +793,7 @@ private:
         } catch (const SqlError& error) {
             fail_at(error, file.path, 0);
         }
-        on.run("RESET ALL");
+        on.reset_all();
     }
 
     void complete(Slot& slot) {
@@ -878,7 +879,8 @@ private:
         }
     }
 
-    Tool& tool_;
+    Connector& connector_;
+    std::string dbname_;
     const Request& request_;
     std::size_t jobs_;
     std::vector<Session*> sessions_;
@@ -1026,8 +1028,10 @@ Outcome seed(Tool& tool, Request& request) {
     for (auto& file : files) check_file(file, request.once, check_first);
 
     const auto started = Clock::now();
-    Session session = tool.connector().connect(tool.connection_options().dbname.value_or(""),
-                                               /*secure_search_path=*/false);
+    // One connector for every connection: a password typed at the prompt is asked once.
+    Connector connector = tool.connector();
+    Session session = connector.connect(tool.connection_options().dbname.value_or(""),
+                                        /*secure_search_path=*/false);
     const bool dry_run = session.options().dry_run;
     std::optional<History> history;
     auto begin = [&] {
@@ -1048,7 +1052,10 @@ Outcome seed(Tool& tool, Request& request) {
         if (per_file) finish();
     }
     std::optional<ParallelCsv> parallel;
-    if (per_file && request.jobs > 1) parallel.emplace(tool, session, request.jobs, request);
+    if (per_file && request.jobs > 1) {
+        parallel.emplace(connector, tool.connection_options().dbname.value_or(""), session,
+                         request.jobs, request);
+    }
     std::size_t index = 0;
     for (std::size_t at = 0; at < files.size(); ++at) {
         auto& file = files[at];
@@ -1095,7 +1102,7 @@ Outcome seed(Tool& tool, Request& request) {
         } catch (const SqlError& error) {
             fail_at(error, file.path, 0);
         }
-        session.run("RESET ALL");
+        session.reset_all();
         if (request.once) record(session, *history, file);
         if (per_file) finish();
         file.seconds = std::chrono::duration<double>(Clock::now() - file_started).count();
