@@ -89,6 +89,38 @@ void Cluster::start() const { run_script({"start", "--env-file", env_file}); }
 void Cluster::stop() const { run_script({"stop", "--env-file", env_file}); }
 void Cluster::destroy() const { run_script({"destroy", "--env-file", env_file}); }
 
+Cluster create_standby(const std::string& env_file, const Cluster& primary,
+                       const std::vector<std::string>& settings) {
+    std::vector<std::string> args = {"standby", "--env-file", env_file, "--primary-env-file",
+                                     primary.env_file};
+    for (const auto& setting : settings) {
+        args.push_back("--set");
+        args.push_back(setting);
+    }
+    run_script(args);
+    Cluster standby = Cluster::load(env_file);
+    standby.owned = true;
+    return standby;
+}
+
+Cluster create_tls_cluster(const std::string& env_file, const std::string& cert_dir,
+                           const std::vector<std::string>& settings) {
+    std::vector<std::string> args = {"create", "--env-file", env_file, "--ssl-cert-dir",
+                                     cert_dir};
+    for (const auto& setting : settings) {
+        args.push_back("--set");
+        args.push_back(setting);
+    }
+    run_script(args);
+    Cluster cluster = Cluster::load(env_file);
+    cluster.owned = true;
+    return cluster;
+}
+
+void stop_immediately(const Cluster& cluster) {
+    run_script({"stop", "--env-file", cluster.env_file, "--mode", "immediate"});
+}
+
 const Cluster& shared_cluster() {
     auto& slot = shared_slot();
     if (!slot) {

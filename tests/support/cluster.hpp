@@ -34,6 +34,20 @@ struct Cluster {
     void destroy() const;
 };
 
+/// A streaming standby of the running `primary` (throwaway-cluster standby: pg_basebackup -R),
+/// started on a port of its own; it has the primary's superuser and password. Destroy it
+/// before the primary.
+Cluster create_standby(const std::string& env_file, const Cluster& primary,
+                       const std::vector<std::string>& settings = {});
+
+/// A new cluster with TLS on, serving `cert_dir`/server.crt with `cert_dir`/server.key.
+Cluster create_tls_cluster(const std::string& env_file, const std::string& cert_dir,
+                           const std::vector<std::string>& settings = {});
+
+/// Stops `cluster` as a crash would: pg_ctl stop -m immediate, no shutdown checkpoint, every
+/// session cut off; start() runs crash recovery.
+void stop_immediately(const Cluster& cluster);
+
 /// The suite's shared cluster (the Boost.Test global fixture sets it up).
 const Cluster& shared_cluster();
 
