@@ -615,6 +615,36 @@ BOOST_AUTO_TEST_CASE(lock_timeout_gives_up_instead_of_hanging) {
     drop_database(name);
 }
 
+BOOST_AUTO_TEST_CASE(a_busy_template_is_retried_then_named_with_its_sessions) {
+    const std::string tmpl = unique_name("tmpl");
+    admin().exec("CREATE DATABASE " + tmpl);
+    const std::string first = unique_name("fromtmpl"), second = unique_name("fromtmpl");
+    {
+        // A session that stays on the template: the server waits 5 s, pg-createdb once more.
+        Database holder(shared_cluster().conninfo(tmpl) + " application_name=holder");
+        const Outcome result = createdb({"--template", tmpl, first});
+        BOOST_TEST(result.exit_code == 1);
+        BOOST_TEST(contains(result.err, "template database \"" + tmpl + "\" is in use by other sessions"),
+                   result.err);
+        BOOST_TEST(contains(result.err, "application \"holder\""), result.err);
+        BOOST_TEST(contains(result.err, "pid " + *holder.value("SELECT pg_backend_pid()")), result.err);
+        BOOST_TEST(contains(result.err, "pick another template with --template"), result.err);
+        BOOST_TEST(!database_exists(first));
+    }
+    {
+        // A session that leaves after the server's first 5 s wait: the retry succeeds.
+        auto holder = std::make_unique<Database>(shared_cluster().conninfo(tmpl));
+        Running run = start_tool("pg-createdb", {"--template", tmpl, second});
+        std::this_thread::sleep_for(std::chrono::milliseconds(6500));
+        holder.reset();
+        const Outcome result = run.wait();
+        BOOST_TEST(result.exit_code == 0, result.err);
+        BOOST_TEST(database_exists(second));
+    }
+    drop_database(second);
+    drop_database(tmpl);
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_while_connecting_exits_143) {
     Running run = start_tool("pg-createdb",
                              {"--wait", "60", "-h", tcp_host(), "-p", unused_port(), "never"});

@@ -316,13 +316,48 @@ Outcome converge(Session& session, const Request& request) {
     }
 }
 
+/// CREATE DATABASE copies its template and needs it to itself (55006 when another session is
+/// connected; the server has already waited 5 s for them to leave). The error names them.
+Error template_in_use(Session& session, const Request& request, const Error& error) {
+    const std::string template_name = request.template_db.value_or("template1");
+    const Result sessions = session.query(
+        "SELECT pid, usename, application_name, coalesce(client_addr::text, 'local'), state "
+        "FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid() "
+        "ORDER BY backend_start",
+        {template_name});
+    std::string detail;
+    for (int row = 0; row < sessions.rows(); ++row) {
+        detail += fmt::format("{}pid {} (user {}, application \"{}\", from {}, {})",
+                              detail.empty() ? "Connected to it: " : "; ", sessions.text(row, 0),
+                              sessions.text(row, 1), sessions.text(row, 2), sessions.text(row, 3),
+                              sessions.text(row, 4));
+    }
+    if (detail.empty()) detail = error.detail();  // they left in the meantime
+    return Error(error.code(),
+                 fmt::format("template database \"{}\" is in use by other sessions", template_name),
+                 detail,
+                 "CREATE DATABASE copies the template and needs it to itself: end those sessions "
+                 "(pg_terminate_backend(pid)) or pick another template with --template.",
+                 error.sqlstate());
+}
+
 Outcome create(Session& session, const Request& request) {
-    try {
-        session.execute(create_statement(session, request));
-    } catch (const Error& error) {
-        if (!is_duplicate_database(error)) throw;
-        if (!request.if_not_exists) throw already_exists(request);
-        return converge(session, request);  // a concurrent run created it first
+    // A session on the template is often brief (a health check, another tool's catalog
+    // lookup): try again once the server's own 5 s wait is over, then name who holds it.
+    constexpr int attempts = 2;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            session.execute(create_statement(session, request));
+            break;
+        } catch (const Error& error) {
+            if (error.sqlstate() == "55006") {
+                if (attempt < attempts) continue;
+                throw template_in_use(session, request, error);
+            }
+            if (!is_duplicate_database(error)) throw;
+            if (!request.if_not_exists) throw already_exists(request);
+            return converge(session, request);  // a concurrent run created it first
+        }
     }
     if (request.comment) {
         try {
