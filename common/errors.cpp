@@ -20,7 +20,7 @@ struct FailurePattern {
 /// Ordered: the first pattern found in libpq's message wins. libpq sends no SQLSTATE to the
 /// client for a failed connection, so its (English) text is all there is; the tools never call
 /// setlocale(), which keeps libpq's own messages untranslated.
-constexpr std::array<FailurePattern, 19> failure_patterns{{
+constexpr std::array<FailurePattern, 20> failure_patterns{{
     {"fe_sendauth: no password supplied", ConnectFailure::no_password},
     {"password authentication failed", ConnectFailure::password_failed},
     // peer, ident, GSSAPI, SSPI, LDAP, RADIUS, cert: "<method> authentication failed for user"
@@ -41,6 +41,8 @@ constexpr std::array<FailurePattern, 19> failure_patterns{{
     {"remaining connection slots are reserved", ConnectFailure::too_many},
     {"too many connections for", ConnectFailure::too_many},
     {"timeout expired", ConnectFailure::timeout},
+    // Dropped during the handshake: a server going down or restarting (--wait retries it).
+    {"server closed the connection unexpectedly", ConnectFailure::starting_up},
 }};
 
 ConnectFailure failure_kind(std::string_view message, bool needs_password) {
@@ -310,8 +312,10 @@ SqlError sql_error_from_result(const PGresult* result, PGconn* connection) {
     if (hint.empty()) {
         hint = hint_for_sqlstate(sqlstate);
     }
-    return SqlError(exit_for_sqlstate(sqlstate), std::move(message), std::move(detail),
-                    std::move(hint), std::move(sqlstate));
+    // The code first: arguments are evaluated in no set order, and one moves sqlstate away.
+    const Exit code = exit_for_sqlstate(sqlstate);
+    return SqlError(code, std::move(message), std::move(detail), std::move(hint),
+                    std::move(sqlstate));
 }
 
 }  // namespace pgkit

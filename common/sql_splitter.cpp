@@ -180,6 +180,7 @@ SqlSplitter::Event SqlSplitter::next() {
                     }
                     if (c == '/' && following == '*') {
                         state_ = State::block_comment;
+                        open_line_ = lines_.line_number();
                         comment_depth_ = 1;
                         ++i;
                         words_ += ' ';
@@ -193,14 +194,17 @@ SqlSplitter::Event SqlSplitter::next() {
                         const bool escape = i > 0 && (line[i - 1] == 'E' || line[i - 1] == 'e') &&
                                             (i < 2 || !is_identifier_char(line[i - 2]));
                         state_ = escape ? State::escape_string : State::single_quote;
+                        open_line_ = lines_.line_number();
                         words_ += ' ';
                     } else if (c == '"') {
                         state_ = State::double_quote;
+                        open_line_ = lines_.line_number();
                         words_ += ' ';
                     } else if (c == '$' && (i == 0 || !is_identifier_char(line[i - 1]))) {
                         dollar_tag_ = dollar_tag_at(line, i);
                         if (!dollar_tag_.empty()) {
                             state_ = State::dollar;
+                            open_line_ = lines_.line_number();
                             i += dollar_tag_.size() - 1;
                             words_ += ' ';
                         } else {

@@ -39,6 +39,8 @@ public:
     /// Whether a statement was cut off by the end of the file inside a string or comment.
     bool unterminated() const { return unterminated_; }
     const char* unterminated_what() const { return unterminated_what_; }
+    /// The line where the unterminated string, identifier or comment opened.
+    std::size_t unterminated_line() const { return open_line_; }
 
     /// After a COPY FROM STDIN statement: all its data at once, as raw spans of whole lines
     /// handed to `sink`, up to and without the "\\." line. Throws Error (exit 6) when the file
@@ -83,6 +85,7 @@ private:
     std::size_t start_line_ = 0, first_line_ = 0;
     bool copy_from_stdin_ = false, copy_to_stdout_ = false;
     bool unterminated_ = false;
+    std::size_t open_line_ = 0;
     const char* unterminated_what_ = "";
     bool pending_copy_ = false;
     bool finished_ = false;

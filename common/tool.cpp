@@ -108,7 +108,23 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
     }
     if (!show_help_ && !show_version_) {
         try {
-            app_.parse(argc, argv);
+            // "--name=" is an empty value, as with getopt; CLI11 would take the next argument
+            // as the value instead. CLI11 reads the arguments from the back of the vector.
+            std::vector<std::string> arguments;
+            bool options_end = false;
+            for (int i = 1; i < argc; ++i) {
+                const std::string argument = argv[i];
+                if (argument == "--") options_end = true;
+                if (!options_end && argument.size() > 3 && argument.rfind("--", 0) == 0 &&
+                    argument.find('=') == argument.size() - 1) {
+                    arguments.push_back(argument.substr(0, argument.size() - 1));
+                    arguments.emplace_back();
+                } else {
+                    arguments.push_back(argument);
+                }
+            }
+            std::reverse(arguments.begin(), arguments.end());
+            app_.parse(arguments);
         } catch (const CLI::ParseError& error) {
             if (std::find(description_.formats.begin(), description_.formats.end(),
                           behaviour_.format) == description_.formats.end()) {

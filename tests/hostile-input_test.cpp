@@ -880,11 +880,11 @@ BOOST_AUTO_TEST_CASE(each_broken_file_is_exit_6_with_its_line_and_nothing_is_com
     BOOST_TEST(s.db->value("SELECT string_agg(id::text, ',' ORDER BY id) FROM good") == "1,2,3,4");
 }
 
-// KNOWN BUG (reported; remove expected_failures when fixed): an encoding error in a batch of
+// Was a bug (fixed): an encoding error in a batch of
 // statements names the batch's first line, not the line of the bad byte. The server rejects
 // the whole message without a position; pg-seed's flush() (tools/pg-seed.cpp) then falls back
 // to the first statement's line.
-BOOST_AUTO_TEST_CASE(invalid_utf8_in_sql_names_its_line, *utf::expected_failures(1)) {
+BOOST_AUTO_TEST_CASE(invalid_utf8_in_sql_names_its_line) {
     Scratch s;
     s.write("010_good.sql", good_sql);
     s.write("020_bad.sql", "SELECT 1;\nSELECT 2;\nSELECT 3;\nSELECT 'caf\xe9';\nSELECT 5;\n");
@@ -894,12 +894,11 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_in_sql_names_its_line, *utf::expected_failures
     BOOST_TEST(s.public_relations() == "0");
 }
 
-// KNOWN BUG (reported; remove expected_failures when fixed): a NUL byte in an SQL file cuts the
+// Was a bug (fixed): a NUL byte in an SQL file cuts the
 // batch it is in short without a word: libpq sends the batch as a C string
 // (Session::send_batch, common/session.cpp), so the statements after the NUL in that batch
 // never run, and pg-seed reports success. It should be exit 6 naming the line.
-BOOST_AUTO_TEST_CASE(a_nul_byte_in_sql_is_exit_6_not_silently_dropped_statements,
-                     *utf::expected_failures(3)) {
+BOOST_AUTO_TEST_CASE(a_nul_byte_in_sql_is_exit_6_not_silently_dropped_statements) {
     Scratch s;
     s.write("010_good.sql", good_sql);
     static const char nul_sql[] =
@@ -911,11 +910,11 @@ BOOST_AUTO_TEST_CASE(a_nul_byte_in_sql_is_exit_6_not_silently_dropped_statements
     BOOST_TEST(s.public_relations() == "0");
 }
 
-// KNOWN BUG (reported; remove expected_failures when fixed): an unterminated comment that opens
+// Was a bug (fixed): an unterminated comment that opens
 // after the last statement is reported at the line where that statement ended, not where the
 // comment opens: SqlChecks::check (tools/pg-seed.cpp) names first_line(), or start_line() when
 // the text has no content, and a comment is not content.
-BOOST_AUTO_TEST_CASE(an_unterminated_comment_names_the_line_it_opens, *utf::expected_failures(1)) {
+BOOST_AUTO_TEST_CASE(an_unterminated_comment_names_the_line_it_opens) {
     Scratch s;
     s.write("010_good.sql", good_sql);
     s.write("020_comment.sql", "SELECT 1;\n\n-- a comment\n\n/* never closed\n\nSELECT 2;\n");
@@ -925,11 +924,11 @@ BOOST_AUTO_TEST_CASE(an_unterminated_comment_names_the_line_it_opens, *utf::expe
     BOOST_TEST(s.public_relations() == "0");
 }
 
-// KNOWN BUG (reported; remove expected_failures when fixed): a CSV header that is not valid
+// Was a bug (fixed): a CSV header that is not valid
 // UTF-8 is exit 2 ("could not quote identifier"), a usage error, after the transaction began,
 // where a bad file is exit 6 naming file:line. plan_csv (tools/pg-seed.cpp) quotes the header's
 // names with Session::quote_ident (common/session.cpp), which throws Exit::usage.
-BOOST_AUTO_TEST_CASE(invalid_utf8_in_a_csv_header_is_exit_6_at_line_1, *utf::expected_failures(2)) {
+BOOST_AUTO_TEST_CASE(invalid_utf8_in_a_csv_header_is_exit_6_at_line_1) {
     Scratch s;
     s.write("010_good.sql", good_sql);
     s.write("020_quoted.csv", "\xff\xfev\nx\n");
@@ -1102,18 +1101,14 @@ BOOST_AUTO_TEST_CASE(a_json_report_is_printed_for_a_usage_error_too) {
     }
 }
 
-// KNOWN BUG (reported; remove expected_failures when fixed): "--option=" with nothing after
-// the "=" (what a script's --owner="$OWNER" gives when OWNER is empty) takes the NEXT argument
-// as the option's value: `pg-createdb --owner= app` makes a database named after the user,
-// owned by "app". CLI11 reads "--name=" as "--name" and takes a value from the next argument,
-// so Tool::run's empty-value check (common/tool.cpp) never sees an empty value. Before
-// app_.parse, an argument "--name=" should become "--name" and "", which that check refuses.
-BOOST_AUTO_TEST_CASE(an_empty_value_after_equals_is_empty_not_the_next_argument,
-                     *utf::expected_failures(7)) {
+// "--option=" with nothing after the "=" (what a script's --owner="$OWNER" gives when OWNER is
+// empty) is an empty value, refused; CLI11 alone would take the NEXT argument as the value
+// (`pg-createdb --owner= app` made a database named after the user, owned by "app").
+BOOST_AUTO_TEST_CASE(an_empty_value_after_equals_is_empty_not_the_next_argument) {
     for (const BadValue& bad : std::vector<BadValue>{
              {"pg-createdb", {"--owner=", "hostile_never"}, "owner must not be empty"},
-             {"pg-createuser", {"--member-of=", "hostile_never"}, "role name must not be empty"},
-             {"pg-seed", {"--table=", "x.csv"}, "table name must not be empty"},
+             {"pg-createuser", {"--member-of=", "hostile_never"}, "--member-of must not be empty"},
+             {"pg-seed", {"--table=", "x.csv"}, "--table must not be empty"},
          }) {
         BOOST_TEST_CONTEXT(bad.tool << " " << shown_all(bad.args)) {
             const Outcome outcome = run_nowhere(bad.tool, bad.args);
@@ -1146,12 +1141,12 @@ BOOST_AUTO_TEST_CASE(an_empty_value_is_refused_not_taken_for_the_default) {
     }
 }
 
-// KNOWN BUG (reported; remove expected_failures when fixed): pg-listtables takes an empty
+// Was a bug (fixed): pg-listtables takes an empty
 // PATTERN ("$TABLE" with the variable empty) and goes on to connect, and lists nothing, where
 // an empty -n, -N or -t is exit 2 (Tool::run's empty-value check, common/tool.cpp, skips
 // positional arguments). It should be exit 2 too (tools/pg-listtables.cpp, where the patterns
 // are read).
-BOOST_AUTO_TEST_CASE(pg_listtables_refuses_an_empty_pattern, *utf::expected_failures(4)) {
+BOOST_AUTO_TEST_CASE(pg_listtables_refuses_an_empty_pattern) {
     for (const Strings& args : std::vector<Strings>{{""}, {"public.*", ""}}) {
         BOOST_TEST_CONTEXT("pg-listtables " << shown_all(args)) {
             const Outcome outcome = run_nowhere("pg-listtables", args);

@@ -238,7 +238,10 @@ int main(int argc, char** argv) {
 
     return tool.run(argc, argv, [&]() -> Outcome {
         relkinds(request);  // a bad -t is a usage error before connecting
-        for (const auto& pattern : request.patterns) parse_name_pattern(pattern);
+        for (const auto& pattern : request.patterns) {
+            if (pattern.empty()) throw UsageError("PATTERN must not be empty");
+            parse_name_pattern(pattern);
+        }
         Connector connector = tool.connector();
         Session session = connector.connect(tool.connection_options().dbname.value_or(""));
         const CatalogQuery query = build_query(request, PQdb(session.raw()));

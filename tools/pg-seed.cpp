@@ -267,9 +267,18 @@ public:
             }
             return false;
         }
+        if (const auto nul = splitter.text().find('\0'); nul != std::string::npos) {
+            const std::string& text = splitter.text();
+            throw Error(Exit::bad_input,
+                        fmt::format("{}:{}: a NUL byte: this is not a text file", path_,
+                                    splitter.start_line() +
+                                        static_cast<std::size_t>(std::count(
+                                            text.begin(), text.begin() + static_cast<long>(nul), '\n'))));
+        }
         if (splitter.unterminated()) {
-            throw Error(Exit::bad_input, fmt::format("{}: unterminated {} at the end of the file",
-                                                     where, splitter.unterminated_what()));
+            throw Error(Exit::bad_input,
+                        fmt::format("{}:{}: unterminated {} at the end of the file", path_,
+                                    splitter.unterminated_line(), splitter.unterminated_what()));
         }
         if (splitter.is_copy_to_stdout()) {
             throw Error(Exit::bad_input, fmt::format("{}: COPY ... TO STDOUT is not supported", where));
@@ -415,6 +424,20 @@ std::size_t line_of_position(const Pending& batch, int position, const Pending::
                                                batch.sql.begin() + static_cast<long>(byte), '\n'));
 }
 
+/// The offset of the first byte of `text` that is not part of a valid UTF-8 sequence.
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (length == 0 || (length == 2 && c < 0xc2) || i + length > text.size()) return i;
+        for (std::size_t k = 1; k < length; ++k) {
+            if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return i;
+        }
+        i += length;
+    }
+    return std::nullopt;
+}
+
 void flush(Session& session, Pending& batch, SeedFile& file) {
     if (batch.pieces.empty()) return;
     try {
@@ -422,6 +445,19 @@ void flush(Session& session, Pending& batch, SeedFile& file) {
         file.statements += outcome.statements;
         file.rows += outcome.rows;
     } catch (const ScriptError& error) {
+        if (error.sqlstate() == "22021" && error.statement_position() <= 0) {
+            // An encoding error rejects the whole message, without a position: name the line
+            // of the first byte that is not UTF-8.
+            if (const auto bad = first_invalid_utf8(batch.sql)) {
+                std::size_t at = 0;
+                while (at + 1 < batch.pieces.size() && batch.pieces[at + 1].offset <= *bad) ++at;
+                const Pending::Piece& piece = batch.pieces[at];
+                fail_at(error, file.path,
+                        piece.start_line + static_cast<std::size_t>(std::count(
+                                               batch.sql.begin() + static_cast<long>(piece.offset),
+                                               batch.sql.begin() + static_cast<long>(*bad), '\n')));
+            }
+        }
         const auto index = static_cast<std::size_t>(error.statement_index());
         const Pending::Piece& piece = batch.pieces[std::min(index, batch.pieces.size() - 1)];
         const std::size_t line = error.statement_position() > 0
@@ -529,7 +565,11 @@ CsvPlan plan_csv(const Session& session, SeedFile& file, const Request& request)
         }
         plan.body_line = 2;
         for (const auto& column : parse_csv_header(header, delimiter)) {
-            columns += (columns.empty() ? " (" : ", ") + session.quote_ident(column);
+            try {
+                columns += (columns.empty() ? " (" : ", ") + session.quote_ident(column);
+            } catch (const Error& error) {  // not valid in the client encoding
+                throw Error(Exit::bad_input, fmt::format("{}:1: header: {}", file.path, error.what()));
+            }
         }
         if (!columns.empty()) columns += ")";
     }
@@ -1134,7 +1174,7 @@ int main(int argc, char** argv) {
     app.add_option("-j,--jobs", request.jobs,
                    "with --per-file, load CSV files over N connections at once")
         ->type_name("N")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}).description(""));
     app.add_flag("--once", request.once, "record applied files and skip them next time");
     app.add_option("--history-table", request.history_table,
                    "where --once records files (default public.pg_seed_history)")
