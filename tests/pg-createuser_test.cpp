@@ -62,7 +62,8 @@ bool can_log_in(const std::string& role, const std::string& password) {
     const Cluster& cluster = shared_cluster();
     const char* keywords[] = {"host", "port", "user", "password", "dbname", "connect_timeout",
                               nullptr};
-    const char* values[] = {"127.0.0.1", cluster.port().c_str(), role.c_str(), password.c_str(),
+    const std::string port = cluster.port();  // port() returns a copy: keep it alive
+    const char* values[] = {"127.0.0.1", port.c_str(), role.c_str(), password.c_str(),
                             "postgres", "10", nullptr};
     PGconn* connection = PQconnectdbParams(keywords, values, 0);
     const bool ok = PQstatus(connection) == CONNECTION_OK;
