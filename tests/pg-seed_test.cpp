@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -476,6 +477,49 @@ BOOST_AUTO_TEST_CASE(lock_timeout_gives_up_and_loads_nothing) {
     blocker.exec("ROLLBACK");
     BOOST_TEST(!s.table_exists("first"));
     BOOST_TEST(s.value("SELECT count(*) FROM t") == "0");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(memory)
+
+// Not timed: what it asserts is pg-seed's peak memory on a 1 GiB CSV file (the benchmark holds
+// the tighter target). The rows are thrown away by a trigger, so the server stores nothing.
+BOOST_AUTO_TEST_CASE(a_1_gib_csv_loads_in_flat_memory) {
+#ifdef PGKIT_SANITIZE
+    BOOST_TEST_MESSAGE("skipped under the sanitizers: their own memory is what /usr/bin/time sees");
+    return;
+#endif
+    if (::access("/usr/bin/time", X_OK) != 0) {
+        BOOST_TEST_MESSAGE("skipped: /usr/bin/time is not installed");
+        return;
+    }
+    Scratch s;
+    s.db->exec("CREATE TABLE t (id int, v text)");
+    s.db->exec("CREATE FUNCTION discard() RETURNS trigger LANGUAGE plpgsql AS "
+               "$$ BEGIN RETURN NULL; END $$");
+    s.db->exec("CREATE TRIGGER discard BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION discard()");
+    const fs::path csv = s.dir / "big.csv";
+    const std::size_t rows = 1024 * 1024;
+    {
+        std::ofstream out(csv, std::ios::binary);
+        out << "id,v\n";
+        const std::string filler(1016, 'x');  // with the id and the line end: 1 KiB a row
+        for (std::size_t id = 0; id < rows; ++id) out << (id % 10000000) + 1000000 << ',' << filler << '\n';
+    }
+    BOOST_TEST_REQUIRE(fs::file_size(csv) > 1024u * 1024 * 1024);
+    const std::string rss_file = (s.dir / "rss").string();
+    Command command;
+    command.argv = {"/usr/bin/time", "-f", "%M", "-o", rss_file, tool_path("pg-seed"),
+                    "-d", s.dbname, "--table", "t", csv.string()};
+    command.env = tool_env(shared_cluster());
+    const Outcome result = run(command);
+    fs::remove(csv);
+    BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+    const long peak_kb = std::stol(read_file(rss_file));
+    BOOST_TEST_MESSAGE("pg-seed peak RSS on 1 GiB: " << peak_kb << " KB");
+    BOOST_TEST(peak_kb < 32 * 1024);
+    BOOST_TEST(peak_kb > 1024);  // the measurement is of the tool, not nothing
 }
 
 BOOST_AUTO_TEST_SUITE_END()
