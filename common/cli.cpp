@@ -6,6 +6,7 @@
 
 #include <cctype>
 
+#include "common/conninfo.hpp"
 #include "common/errors.hpp"
 #include "common/names.hpp"
 
@@ -77,6 +78,9 @@ void validate_connection_options(const ConnectionOptions& options) {
             options.dbname->rfind("postgresql://", 0) == 0 ||
             options.dbname->rfind("postgres://", 0) == 0;
         std::string message = error != nullptr ? first_line(error) : "";
+        if (may_hold_password(*options.dbname)) {
+            message = redact_quoted_pieces(message);  // libpq quotes pieces of the string
+        }
         if (parsed != nullptr) PQconninfoFree(parsed);
         if (error != nullptr) PQfreemem(error);
         if (looks_like_connstring && parsed == nullptr) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "common/conninfo.hpp"
 #include "common/interrupt.hpp"
 #include "common/version.hpp"
 
@@ -132,6 +133,9 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
             }
             return fail_usage(describe_parse_error(error));
         }
+        // A password in a connection string stays in memory for libpq, but leaves the
+        // argument list that ps and /proc/PID/cmdline show.
+        if (connection_.dbname) hide_passwords_in_arguments(argc, argv, *connection_.dbname);
     }
     if (show_help_) {
         std::cout << help();

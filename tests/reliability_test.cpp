@@ -6,8 +6,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include <chrono>
@@ -779,6 +781,270 @@ BOOST_AUTO_TEST_CASE(verify_full_connects_with_the_right_root_and_fails_clearly_
     BOOST_TEST(!database_exists(check, "wrong_root_db"));
     BOOST_TEST(!role_exists(check, "wrong_root_role"));
     BOOST_TEST(count_of(check, "SELECT count(*) FROM tls_target") == "2");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// -------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(secrets)
+
+/// Runs a tool on a terminal of its own, typing each reply once its prompt shows.
+Outcome run_on_terminal(const Cluster& cluster, const std::string& tool,
+                        const std::vector<std::string>& args,
+                        const std::vector<std::pair<std::string, std::string>>& dialogue,
+                        const Env& env = {}) {
+    Command command;
+    command.argv = {tool_path(tool)};
+    command.argv.insert(command.argv.end(), args.begin(), args.end());
+    command.env = tool_env(cluster);
+    for (const auto& [name, value] : env) command.env[name] = value;
+    return run_on_terminal(command, dialogue);
+}
+
+Outcome run_with_input(const Cluster& cluster, const std::string& tool,
+                       const std::vector<std::string>& args, const std::string& input,
+                       const Env& env = {}) {
+    Command command;
+    command.argv = {tool_path(tool)};
+    command.argv.insert(command.argv.end(), args.begin(), args.end());
+    command.env = tool_env(cluster);
+    for (const auto& [name, value] : env) command.env[name] = value;
+    command.stdin_data = input;
+    return run(command);
+}
+
+/// What `ps` shows for a process: its arguments, NULs as spaces.
+std::string command_line_of(pid_t pid) {
+    std::string text = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    std::replace(text.begin(), text.end(), '\0', ' ');
+    return text;
+}
+
+/// Everything a set of runs showed a user or a log reader, and the secrets it must not hold.
+struct Witness {
+    std::vector<std::string> secrets;
+    std::string shown;
+
+    /// A password no other run uses, so that finding it anywhere is meaningful.
+    std::string secret(const std::string& tag) {
+        secrets.push_back("Sec" + tag + unique_name("x") + "Zq9");
+        std::erase(secrets.back(), '_');
+        return secrets.back();
+    }
+    const Outcome& saw(const std::string& what, const Outcome& outcome) {
+        shown += "== " + what + "\n" + outcome.out + outcome.err;
+        return outcome;
+    }
+    void check(const std::string& log) const {
+        for (const auto& secret : secrets) {
+            BOOST_TEST(!contains(shown, secret), "a tool showed " << secret << ":\n" << shown);
+            BOOST_TEST(!contains(log, secret), "the server log holds " << secret);
+        }
+    }
+};
+
+BOOST_AUTO_TEST_CASE(a_new_roles_password_from_any_source_is_never_shown_or_logged) {
+    TempDir dir("secrets");
+    OwnCluster cluster(Cluster::create(dir / "cluster.env",
+                                       {"log_statement=all", "log_min_error_statement=debug5"}));
+    Database check(cluster->conninfo());
+    check.exec("CREATE ROLE unprivileged LOGIN");
+    Witness witness;
+    // Each source sets a password at creation, sets another with --update-password, and
+    // sends a third in a CREATE ROLE the server refuses (logged with the failing statement).
+    using Runner = std::function<Outcome(const std::vector<std::string>&, const std::string&)>;
+    const std::string file = dir / "password";
+    const std::vector<std::pair<std::string, Runner>> sources = {
+        {"file",
+         [&](const std::vector<std::string>& args, const std::string& password) {
+             write_text(file, password + "\n");
+             ::chmod(file.c_str(), 0600);
+             std::vector<std::string> all = {"--password-file", file};
+             all.insert(all.end(), args.begin(), args.end());
+             return run_on(*cluster, "pg-createuser", all);
+         }},
+        {"stdin",
+         [&](const std::vector<std::string>& args, const std::string& password) {
+             std::vector<std::string> all = {"--password-file", "-"};
+             all.insert(all.end(), args.begin(), args.end());
+             return run_with_input(*cluster, "pg-createuser", all, password + "\n");
+         }},
+        {"env",
+         [&](const std::vector<std::string>& args, const std::string& password) {
+             std::vector<std::string> all = {"--password-env", "APP_PASSWORD"};
+             all.insert(all.end(), args.begin(), args.end());
+             return run_on(*cluster, "pg-createuser", all, {{"APP_PASSWORD", password}});
+         }},
+        {"prompt",
+         [&](const std::vector<std::string>& args, const std::string& password) {
+             std::vector<std::string> all = {"-P"};
+             all.insert(all.end(), args.begin(), args.end());
+             return run_on_terminal(*cluster, "pg-createuser", all,
+                                    {{"Enter password for new role: ", password + "\n"},
+                                     {"Enter it again: ", password + "\n"}});
+         }},
+    };
+    for (const auto& [source, run_with] : sources) {
+        const std::string role = "secret_" + source;
+        const Outcome made = witness.saw(
+            source + " create",
+            run_with({"--echo", "--format", "json", role}, witness.secret(source + "A")));
+        BOOST_TEST(made.exit_code == 0, tool_report(source + " create", made));
+        const Outcome changed = witness.saw(
+            source + " update",
+            run_with({"--echo", "--format", "json", "--if-not-exists", "--update-password", role},
+                     witness.secret(source + "B")));
+        BOOST_TEST(changed.exit_code == 0, tool_report(source + " update", changed));
+        BOOST_TEST(contains(changed.out, "\"password\":\"set\""), changed.out);
+        const Outcome refused = witness.saw(
+            source + " refused",
+            run_with({"--echo", "-U", "unprivileged", role + "_refused"},
+                     witness.secret(source + "C")));
+        BOOST_TEST(refused.exit_code == 1, tool_report(source + " refused", refused));
+        BOOST_TEST(contains(refused.out + refused.err, "PASSWORD '********'"), refused.err);
+        // The password reached the server, hashed: the role has a SCRAM verifier.
+        BOOST_TEST(count_of(check, "SELECT count(*) FROM pg_authid WHERE rolname = $1 AND "
+                                   "rolpassword LIKE 'SCRAM-SHA-256$%'",
+                            {role}) == "1",
+                   source);
+    }
+    const std::string log = read_file(cluster->log_path());
+    // The log is of every statement, the refused one too: what it lacks, it was not sent.
+    BOOST_TEST(contains(log, "CREATE ROLE \"secret_env\""));
+    BOOST_TEST(contains(log, "ALTER ROLE \"secret_prompt\""));
+    BOOST_TEST(contains(log, "permission denied to create role"));
+    BOOST_TEST(contains(log, "PASSWORD 'SCRAM-SHA-256$"));
+    witness.check(log);
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_password_from_any_source_is_never_shown_or_logged) {
+    TempDir dir("secrets");
+    OwnCluster cluster(Cluster::create(dir / "cluster.env",
+                                       {"log_statement=all", "log_min_error_statement=debug5"}));
+    Witness witness;
+    const std::string right = cluster->password();
+    witness.secrets.push_back(right);
+    const std::string user = cluster->var("PGUSER");
+    const std::string port = cluster->port();
+    const Env no_password = {{"PGHOST", tcp_host()}, {"PGPORT", port}};
+    const std::string passfile = dir / "pgpass";
+    const std::string csv = dir / "seeded.csv";
+    write_text(csv, "id\n1\n");
+    Database(cluster->conninfo()).exec("CREATE TABLE seeded (id int)");
+    auto keyword_value = [&](const std::string& password) {
+        return "host=" + tcp_host() + " port=" + port + " dbname=postgres password=" + password;
+    };
+    auto uri = [&](const std::string& password) {
+        return "postgresql://" + user + ":" + password + "@" + tcp_host() + ":" + port +
+               "/postgres";
+    };
+    // Each way of giving the server's password, with the right one (exit 0) and a wrong one
+    // (exit 4), through a tool of each kind.
+    for (const bool good : {true, false}) {
+        const std::string password = good ? right : witness.secret("wrong");
+        const int expected = good ? 0 : 4;
+        const std::vector<std::pair<std::string, Outcome>> outcomes = {
+            {"PGPASSWORD",
+             run_on(*cluster, "pg-createdb", {"--echo", "--format", "json", "--if-not-exists",
+                                              "from_env"},
+                    {{"PGHOST", tcp_host()}, {"PGPORT", port}, {"PGPASSWORD", password}})},
+            {"connection string",
+             run_on(*cluster, "pg-createuser",
+                    {"--echo", "--format", "json", "--if-not-exists", "--maintenance-db",
+                     keyword_value(password), "from_string"},
+                    no_password)},
+            {"URI", run_on(*cluster, "pg-listtables", {"--echo", "--format", "json", "-d",
+                                                       uri(password)},
+                           no_password)},
+            {"-W prompt", run_on_terminal(*cluster, "pg-createdb",
+                                          {"-W", "--echo", "--if-not-exists", "from_prompt"},
+                                          {{"Password: ", password + "\n"}}, no_password)},
+            {"password file", [&] {
+                 write_text(passfile, "*:*:*:*:" + password + "\n");
+                 ::chmod(passfile.c_str(), 0600);
+                 Env env = no_password;
+                 env["PGPASSFILE"] = passfile;
+                 return run_on(*cluster, "pg-seed",
+                               {"--echo", "--format", "json", "--dry-run", "-d", "postgres", csv},
+                               env);
+             }()},
+        };
+        for (const auto& [source, outcome] : outcomes) {
+            witness.saw(source, outcome);
+            BOOST_TEST(outcome.exit_code == expected, tool_report(source, outcome));
+        }
+    }
+    witness.check(read_file(cluster->log_path()));
+}
+
+BOOST_AUTO_TEST_CASE(a_password_in_a_connection_string_leaves_the_command_line) {
+    const std::string port = unused_port();
+    Cluster nowhere;
+    nowhere.vars = {{"PGHOST", tcp_host()}, {"PGPORT", port}};
+    TempDir dir("secrets");
+    const std::string sql = dir / "seed.sql";
+    write_text(sql, "SELECT 1;\n");
+    Witness witness;
+    const std::string role_password = witness.secret("role");
+    // Nothing listens on the port: each tool waits, and meanwhile ps shows its arguments.
+    const std::vector<std::pair<std::string, std::vector<std::string>>> runs = {
+        {"pg-createdb", {"--wait", "60", "--maintenance-db=host=127.0.0.1 port=" + port +
+                                             " password='" + witness.secret("db") + "'",
+                         "waiting_db"}},
+        {"pg-createuser", {"--wait", "60", "--password-env", "APP_PASSWORD", "--maintenance-db",
+                           "host=127.0.0.1 port=" + port + " password=" + witness.secret("user"),
+                           "waiting_role"}},
+        {"pg-listtables", {"--wait", "60", "-d", "postgresql://u:" + witness.secret("list") +
+                                                     "@127.0.0.1:" + port + "/postgres"}},
+        {"pg-seed", {"--wait", "60", "-dhost=127.0.0.1 port=" + port + " password=" +
+                                         witness.secret("seed"),
+                     "--dry-run", sql}},
+    };
+    for (const auto& [tool, args] : runs) {
+        Running running = start_on(nowhere, tool, args,
+                                   {{"APP_PASSWORD", role_password}, {"PGPASSWORD", std::nullopt}});
+        // First the tool's own arguments (not yet those of the forked test), then without
+        // any secret in them.
+        std::string seen;
+        const auto started = [&] {
+            seen = command_line_of(running.pid());
+            return contains(seen, "port=") || contains(seen, ":" + port);
+        };
+        const auto secret_free = [&] {
+            seen = command_line_of(running.pid());
+            return std::none_of(witness.secrets.begin(), witness.secrets.end(),
+                                [&](const std::string& secret) { return contains(seen, secret); });
+        };
+        const bool hidden = eventually(started, 10s) && eventually(secret_free, 5s);
+        BOOST_TEST(hidden, tool << " shows: " << seen);
+        BOOST_TEST(contains(seen, "*****"), seen);  // hidden in place, the rest kept
+        BOOST_TEST(contains(seen, port), seen);
+        running.send_signal(SIGTERM);
+        const Outcome ended = finish(running);
+        witness.saw(tool, ended);
+        BOOST_TEST(ended.exit_code == 143, tool_report(tool, ended));
+    }
+    witness.check("");
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_string_libpq_refuses_is_not_quoted_back_when_it_holds_a_password) {
+    Cluster nowhere;
+    nowhere.vars = {{"PGHOST", tcp_host()}, {"PGPORT", unused_port()}};
+    Witness witness;
+    const std::string first = witness.secret("first");
+    const std::string second = witness.secret("second");
+    const Outcome refused = witness.saw(
+        "broken string",
+        run_on(nowhere, "pg-listtables",
+               {"-d", "host=127.0.0.1 password=" + first + " " + second}));
+    BOOST_TEST(refused.exit_code == 2, tool_report("broken string", refused));
+    BOOST_TEST(contains(refused.err, "invalid connection string: missing \"=\" after \"...\""),
+               refused.err);
+    // Without a password, libpq's words are passed on whole.
+    const Outcome plain = run_on(nowhere, "pg-listtables", {"-d", "host=x oops"});
+    BOOST_TEST(plain.exit_code == 2);
+    BOOST_TEST(contains(plain.err, "after \"oops\""), plain.err);
+    witness.check("");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,10 +1,13 @@
 #include "support/process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -107,5 +110,59 @@ Running start(const Command& command) {
 }
 
 Outcome run(const Command& command) { return start(command).wait(); }
+
+Outcome run_on_terminal(const Command& command,
+                        const std::vector<std::pair<std::string, std::string>>& dialogue,
+                        int limit_seconds) {
+    std::vector<std::string> storage = command.argv;
+    int terminal = -1;
+    const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+    if (pid < 0) throw std::runtime_error(std::string("forkpty failed: ") + std::strerror(errno));
+    if (pid == 0) {
+        for (const auto& [name, value] : command.env) {
+            if (value) {
+                ::setenv(name.c_str(), value->c_str(), 1);
+            } else {
+                ::unsetenv(name.c_str());
+            }
+        }
+        std::vector<char*> args;
+        for (auto& arg : storage) args.push_back(arg.data());
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        std::fprintf(stderr, "exec %s failed: %s\n", args[0], std::strerror(errno));
+        ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_seconds);
+    std::string screen;
+    std::size_t step = 0, seen_up_to = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd readable{terminal, POLLIN, 0};
+        if (::poll(&readable, 1, 100) > 0) {
+            char buffer[4096];
+            const ssize_t got = ::read(terminal, buffer, sizeof buffer);
+            if (got <= 0) break;  // EIO: every process on the terminal has closed it
+            screen.append(buffer, static_cast<std::size_t>(got));
+        }
+        if (step < dialogue.size()) {
+            const auto& [prompt, reply] = dialogue[step];
+            const std::size_t at = screen.find(prompt, seen_up_to);
+            if (at != std::string::npos) {
+                seen_up_to = at + prompt.size();
+                [[maybe_unused]] const auto written = ::write(terminal, reply.data(), reply.size());
+                ++step;
+            }
+        }
+    }
+    if (std::chrono::steady_clock::now() >= deadline) ::kill(pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::close(terminal);
+    Outcome outcome;
+    outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    outcome.out = screen;
+    return outcome;
+}
 
 }  // namespace pgkit::test

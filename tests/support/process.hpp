@@ -50,6 +50,15 @@ private:
 Running start(const Command& command);
 Outcome run(const Command& command);
 
+/// Runs `command` on a pseudo-terminal of its own, as a person at a terminal would: each
+/// reply of `dialogue` is typed only once its prompt has appeared (so nothing is typed ahead
+/// while the terminal still echoes). `out` is everything the terminal showed, stdout and stderr
+/// together, prompts and whatever was echoed. A child still running after `limit_seconds` is
+/// killed (exit 137).
+Outcome run_on_terminal(const Command& command,
+                        const std::vector<std::pair<std::string, std::string>>& dialogue,
+                        int limit_seconds = 60);
+
 std::string read_file(const std::string& path);
 
 }  // namespace pgkit::test
