@@ -85,16 +85,21 @@ void write_text(const std::string& path, const std::string& text) {
     if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-/// Starts a built tool against `cluster` (its socket and port; tool_env() clears every other
-/// PG* variable), with `env` on top.
-Running start_on(const Cluster& cluster, const std::string& tool,
-                 const std::vector<std::string>& args, const Env& env = {}) {
+/// A built tool's command against `cluster` (its socket and port; tool_env() clears every
+/// other PG* variable), with `env` on top.
+Command tool_command(const Cluster& cluster, const std::string& tool,
+                     const std::vector<std::string>& args, const Env& env = {}) {
     Command command;
     command.argv = {tool_path(tool)};
     command.argv.insert(command.argv.end(), args.begin(), args.end());
     command.env = tool_env(cluster);
     for (const auto& [name, value] : env) command.env[name] = value;
-    return start(command);
+    return command;
+}
+
+Running start_on(const Cluster& cluster, const std::string& tool,
+                 const std::vector<std::string>& args, const Env& env = {}) {
+    return start(tool_command(cluster, tool, args, env));
 }
 
 Outcome run_on(const Cluster& cluster, const std::string& tool,
@@ -793,22 +798,12 @@ Outcome run_on_terminal(const Cluster& cluster, const std::string& tool,
                         const std::vector<std::string>& args,
                         const std::vector<std::pair<std::string, std::string>>& dialogue,
                         const Env& env = {}) {
-    Command command;
-    command.argv = {tool_path(tool)};
-    command.argv.insert(command.argv.end(), args.begin(), args.end());
-    command.env = tool_env(cluster);
-    for (const auto& [name, value] : env) command.env[name] = value;
-    return run_on_terminal(command, dialogue);
+    return run_on_terminal(tool_command(cluster, tool, args, env), dialogue);
 }
 
 Outcome run_with_input(const Cluster& cluster, const std::string& tool,
-                       const std::vector<std::string>& args, const std::string& input,
-                       const Env& env = {}) {
-    Command command;
-    command.argv = {tool_path(tool)};
-    command.argv.insert(command.argv.end(), args.begin(), args.end());
-    command.env = tool_env(cluster);
-    for (const auto& [name, value] : env) command.env[name] = value;
+                       const std::vector<std::string>& args, const std::string& input) {
+    Command command = tool_command(cluster, tool, args);
     command.stdin_data = input;
     return run(command);
 }

@@ -27,6 +27,28 @@ std::string temp_path(const char* tag) {
     return path;
 }
 
+/// The argv array of `storage`, made before fork.
+std::vector<char*> argv_of(std::vector<std::string>& storage) {
+    std::vector<char*> args;
+    for (auto& arg : storage) args.push_back(arg.data());
+    args.push_back(nullptr);
+    return args;
+}
+
+/// In a forked child: the command's environment, then exec (exit 127 when it fails).
+[[noreturn]] void exec_command(const Command& command, const std::vector<char*>& args) {
+    for (const auto& [name, value] : command.env) {
+        if (value) {
+            ::setenv(name.c_str(), value->c_str(), 1);
+        } else {
+            ::unsetenv(name.c_str());
+        }
+    }
+    ::execv(args[0], args.data());
+    std::fprintf(stderr, "exec %s failed: %s\n", args[0], std::strerror(errno));
+    ::_exit(127);
+}
+
 }  // namespace
 
 std::string read_file(const std::string& path) {
@@ -81,16 +103,10 @@ Running start(const Command& command) {
     const std::string out_path = temp_path("out");
     const std::string err_path = temp_path("err");
     std::vector<std::string> storage = command.argv;
+    const std::vector<char*> args = argv_of(storage);
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
-        for (const auto& [name, value] : command.env) {
-            if (value) {
-                ::setenv(name.c_str(), value->c_str(), 1);
-            } else {
-                ::unsetenv(name.c_str());
-            }
-        }
         const int in = ::open(in_path.c_str(), O_RDONLY);
         const int out = ::open(out_path.c_str(), O_WRONLY | O_TRUNC);
         const int err = ::open(err_path.c_str(), O_WRONLY | O_TRUNC);
@@ -99,12 +115,7 @@ Running start(const Command& command) {
         ::dup2(err, 2);
         ::setsid();  // no controlling terminal: the tools must never prompt in tests
         if (command.ignore_sigint) ::signal(SIGINT, SIG_IGN);  // inherited through exec
-        std::vector<char*> args;
-        for (auto& arg : storage) args.push_back(arg.data());
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        std::fprintf(stderr, "exec %s failed: %s\n", args[0], std::strerror(errno));
-        ::_exit(127);
+        exec_command(command, args);
     }
     return Running(pid, out_path, err_path, in_path);
 }
@@ -115,24 +126,11 @@ Outcome run_on_terminal(const Command& command,
                         const std::vector<std::pair<std::string, std::string>>& dialogue,
                         int limit_seconds) {
     std::vector<std::string> storage = command.argv;
+    const std::vector<char*> args = argv_of(storage);
     int terminal = -1;
     const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
     if (pid < 0) throw std::runtime_error(std::string("forkpty failed: ") + std::strerror(errno));
-    if (pid == 0) {
-        for (const auto& [name, value] : command.env) {
-            if (value) {
-                ::setenv(name.c_str(), value->c_str(), 1);
-            } else {
-                ::unsetenv(name.c_str());
-            }
-        }
-        std::vector<char*> args;
-        for (auto& arg : storage) args.push_back(arg.data());
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        std::fprintf(stderr, "exec %s failed: %s\n", args[0], std::strerror(errno));
-        ::_exit(127);
-    }
+    if (pid == 0) exec_command(command, args);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_seconds);
     std::string screen;
     std::size_t step = 0, seen_up_to = 0;
