@@ -1,11 +1,17 @@
 #include "common/conninfo.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
 namespace pgkit {
 
 namespace {
+
+/// The keywords whose values are secrets: the password, and the client key's passphrase.
+bool is_secret_keyword(std::string_view name) {
+    return name == "password" || name == "sslpassword";
+}
 
 bool is_space(char c) {
     return std::isspace(static_cast<unsigned char>(c)) != 0;
@@ -52,7 +58,7 @@ void keyword_value_passwords(std::string_view text, std::vector<TextSpan>& spans
             }
             ++at;
         }
-        if (name == "password" && at > value_start) {
+        if (is_secret_keyword(name) && at > value_start) {
             spans.push_back({value_start, at - value_start});
         }
         if (!closed)
@@ -61,30 +67,54 @@ void keyword_value_passwords(std::string_view text, std::vector<TextSpan>& spans
     }
 }
 
-/// The URI form, as libpq's conninfo_uri_parse_options reads it: credentials up to the first
-/// '@' met before any '/', then query parameters key=value joined by '&'.
-void uri_passwords(std::string_view text, std::size_t after_scheme, std::vector<TextSpan>& spans) {
-    std::size_t at = after_scheme;
-    while (at < text.size() && text[at] != '@' && text[at] != '/')
-        ++at;
-    std::size_t rest = after_scheme;
-    if (at < text.size() && text[at] == '@') {
-        const std::size_t colon = text.find(':', after_scheme);
-        if (colon < at && at > colon + 1)
-            spans.push_back({colon + 1, at - colon - 1});
-        rest = at + 1;
+/// %XX decoded, as libpq decodes a URI's parts; anything else kept as it is.
+std::string percent_decoded(std::string_view text) {
+    std::string out;
+    for (std::size_t at = 0; at < text.size(); ++at) {
+        if (text[at] == '%' && at + 2 < text.size() &&
+            std::isxdigit(static_cast<unsigned char>(text[at + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(text[at + 2]))) {
+            out += static_cast<char>(std::stoi(std::string(text.substr(at + 1, 2)), nullptr, 16));
+            at += 2;
+        } else {
+            out += text[at];
+        }
     }
-    std::size_t query = text.find('?', rest);
+    return out;
+}
+
+/// The URI form. libpq (conninfo_uri_parse_options) takes credentials up to the first '@'
+/// met before any '/', and query parameters key=value joined by '&', with the keys
+/// percent-decoded. What is hidden reaches wider than what libpq reads, since a password the
+/// user meant is a secret even where libpq reads it otherwise ('@' or '/' not encoded): the
+/// credentials also run to the last '@' before the first '?', and the query starts there.
+void uri_passwords(std::string_view text, std::size_t after_scheme, std::vector<TextSpan>& spans) {
+    const std::size_t colon = text.find(':', after_scheme);
+    auto credentials_to = [&](std::size_t at_sign) {
+        if (colon < at_sign && at_sign > colon + 1) {
+            const TextSpan span{colon + 1, at_sign - colon - 1};
+            if (std::find(spans.begin(), spans.end(), span) == spans.end())
+                spans.push_back(span);
+        }
+    };
+    std::size_t first = after_scheme;
+    while (first < text.size() && text[first] != '@' && text[first] != '/')
+        ++first;
+    if (first < text.size() && text[first] == '@')
+        credentials_to(first);
+    const std::size_t last = text.substr(0, text.find('?', after_scheme)).rfind('@');
+    if (last != std::string_view::npos && last >= after_scheme)
+        credentials_to(last);
+    const std::size_t query = text.find('?', after_scheme);
     if (query == std::string_view::npos)
         return;
     std::size_t param = query + 1;
     while (param < text.size()) {
-        std::size_t param_end = text.find('&', param);
-        if (param_end == std::string_view::npos)
-            param_end = text.size();
+        const std::size_t param_end = std::min(text.find('&', param), text.size());
         const std::string_view pair = text.substr(param, param_end - param);
         const std::size_t equals = pair.find('=');
-        if (equals != std::string_view::npos && pair.substr(0, equals) == "password" &&
+        if (equals != std::string_view::npos &&
+            is_secret_keyword(percent_decoded(pair.substr(0, equals))) &&
             pair.size() > equals + 1) {
             spans.push_back({param + equals + 1, pair.size() - equals - 1});
         }
@@ -109,7 +139,7 @@ std::vector<TextSpan> connection_string_passwords(std::string_view conninfo) {
 bool may_hold_password(std::string_view conninfo) {
     if (!connection_string_passwords(conninfo).empty())
         return true;
-    std::string lower(conninfo);
+    std::string lower = percent_decoded(conninfo);
     for (char& c : lower)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return lower.find("password") != std::string::npos;

@@ -16,10 +16,12 @@ struct TextSpan {
     bool operator==(const TextSpan&) const = default;
 };
 
-/// The password values in a libpq connection string: `password=VALUE` (also quoted, with
-/// spaces around the `=`) in the keyword/value form; `user:VALUE@` and `?password=VALUE` in
-/// a postgresql:// or postgres:// URI. Read as libpq reads them; a string that libpq would
-/// refuse still gives the spans found before the fault.
+/// The secret values in a libpq connection string: `password=VALUE` and `sslpassword=VALUE`
+/// (also quoted, with blanks around the `=`) in the keyword/value form, read as libpq reads
+/// them; `user:VALUE@` and `?password=VALUE` (the key may be percent-encoded) in a
+/// postgresql:// or postgres:// URI, where an unencoded '@' or '/' in the password still
+/// counts as part of it. A string that libpq would refuse still gives the spans found before
+/// the fault. Spans may overlap.
 std::vector<TextSpan> connection_string_passwords(std::string_view conninfo);
 
 /// True when `conninfo` may hold a password: spans were found, or the word "password"

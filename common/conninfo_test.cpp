@@ -51,6 +51,7 @@ BOOST_AUTO_TEST_CASE(keyword_value_passwords_are_found_as_libpq_reads_them) {
     BOOST_TEST(found("password= host=x") == Strings{"host=x"});  // libpq reads it so too
     BOOST_TEST(found("app") == Strings{});
     BOOST_TEST(found("password=a password=b") == (Strings{"a", "b"}));
+    BOOST_TEST(found("sslkey=k sslpassword='pass phrase'") == Strings{"pass phrase"});
     // Each found value is the one libpq would send, once its escapes are read.
     BOOST_TEST(libpq_password("host=db password=s3cret dbname=app") == "s3cret");
     BOOST_TEST(libpq_password("password = 'two words' user=x") == "two words");
@@ -72,6 +73,13 @@ BOOST_AUTO_TEST_CASE(uri_passwords_in_the_credentials_and_the_query) {
     BOOST_TEST(found("postgresql://app:@db/app") == Strings{});
     BOOST_TEST(found("postgresql://db/app?user=x:y@z") == Strings{});
     BOOST_TEST(found("postgresql://db:5432/app") == Strings{});
+    BOOST_TEST(found("postgresql://h/db?pass%77ord=S3cret") == Strings{"S3cret"});
+    BOOST_TEST(libpq_password("postgresql://h/db?pass%77ord=S3cret") == "S3cret");
+    BOOST_TEST(found("postgresql://h/db?sslpassword=k3y") == Strings{"k3y"});
+    // Unencoded '@' and '/' in a password: libpq reads them otherwise, but they are hidden.
+    BOOST_TEST(found("postgresql://u:p@ss@h/db") == (Strings{"p", "p@ss"}));  // libpq's, then ours
+    BOOST_TEST(found("postgresql://u:pa/ss@h") == Strings{"pa/ss"});
+    BOOST_TEST(found("postgresql://host?password=p@ss") == Strings{"p@ss"});
     BOOST_TEST(libpq_password("postgresql://app:s3cret@db:5432/app") == "s3cret");
     BOOST_TEST(libpq_password("postgresql://app@db/app?password=q1&sslmode=require") == "q1");
 }
@@ -81,6 +89,7 @@ BOOST_AUTO_TEST_CASE(may_hold_password_also_for_what_cannot_be_read) {
     BOOST_TEST(pgkit::may_hold_password("PASSWORD y"));
     BOOST_TEST(!pgkit::may_hold_password("host=x dbname=app"));
     BOOST_TEST(!pgkit::may_hold_password("app"));
+    BOOST_TEST(pgkit::may_hold_password("postgresql://h/db?pass%77ord=x&&"));
 }
 
 BOOST_AUTO_TEST_CASE(quoted_pieces_of_libpq_messages_are_redacted) {

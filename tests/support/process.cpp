@@ -139,6 +139,7 @@ Outcome run_on_terminal(const Command& command,
         if (::poll(&readable, 1, 100) > 0) {
             char buffer[4096];
             const ssize_t got = ::read(terminal, buffer, sizeof buffer);
+            if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
             if (got <= 0) break;  // EIO: every process on the terminal has closed it
             screen.append(buffer, static_cast<std::size_t>(got));
         }
@@ -152,9 +153,21 @@ Outcome run_on_terminal(const Command& command,
             }
         }
     }
+    // Past the deadline, or the terminal closed while the child lives on: it is ended.
     if (std::chrono::steady_clock::now() >= deadline) ::kill(pid, SIGKILL);
+    const auto reap_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    pid_t reaped = 0;
+    while (true) {
+        reaped = ::waitpid(pid, &status, WNOHANG);
+        if (reaped < 0 && errno == EINTR) continue;
+        if (reaped != 0 || std::chrono::steady_clock::now() >= reap_by) break;
+        ::usleep(20000);
+    }
+    if (reaped <= 0) {
+        ::kill(pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
     }
     ::close(terminal);
     Outcome outcome;
