@@ -43,16 +43,49 @@ int code_point_width(char32_t c) {
     return 1;
 }
 
-std::string pad(std::string_view text, std::size_t width, bool right) {
-    const std::size_t used = display_width(text);
-    const std::string fill(width > used ? width - used : 0, ' ');
-    return right ? fill + std::string(text) : std::string(text) + fill;
-}
-
 std::string centre(std::string_view text, std::size_t width) {
     const std::size_t used = display_width(text);
     const std::size_t spare = width > used ? width - used : 0;
     return std::string(spare / 2, ' ') + std::string(text) + std::string(spare - spare / 2, ' ');
+}
+
+/// One display line of a cell, as psql prints it, and the columns it takes.
+struct CellLine {
+    std::string text;
+    std::size_t width = 0;
+};
+
+/// A value as psql's aligned format shows it (pg_wcsformat): a line per '\n', CR as "\r",
+/// a tab as spaces to the next multiple of 8, other control characters as \xHH (ASCII) or
+/// \uHHHH (C1, in UTF-8).
+std::vector<CellLine> cell_lines(std::string_view value) {
+    std::vector<CellLine> lines(1);
+    for (std::size_t at = 0; at < value.size();) {
+        const std::size_t start = at;
+        const char32_t c = next_code_point(value, at);
+        CellLine& line = lines.back();
+        if (c == '\n') {
+            lines.emplace_back();
+        } else if (c == '\r') {
+            line.text += "\\r";
+            line.width += 2;
+        } else if (c == '\t') {
+            do {
+                line.text += ' ';
+                ++line.width;
+            } while (line.width % 8 != 0);
+        } else if (c < 0x20 || c == 0x7f) {
+            line.text += fmt::format("\\x{:02X}", static_cast<unsigned>(c));
+            line.width += 4;
+        } else if (c >= 0x80 && c < 0xa0) {
+            line.text += fmt::format("\\u{:04X}", static_cast<unsigned>(c));
+            line.width += 6;
+        } else {
+            line.text.append(value.substr(start, at - start));
+            line.width += static_cast<std::size_t>(code_point_width(c));
+        }
+    }
+    return lines;
 }
 
 std::string csv_field(std::string_view value) {
@@ -77,11 +110,16 @@ std::size_t display_width(std::string_view text) {
 
 std::string format_aligned(const Table& table, std::string_view title) {
     const std::size_t columns = table.headers.size();
+    // Every cell split into the lines psql would show.
+    std::vector<std::vector<std::vector<CellLine>>> cells;
+    cells.reserve(table.rows.size());
     std::vector<std::size_t> widths(columns);
-    for (std::size_t c = 0; c < columns; ++c) {
-        widths[c] = display_width(table.headers[c]);
-        for (const auto& row : table.rows) {
-            widths[c] = std::max(widths[c], display_width(row[c].value_or("")));
+    for (std::size_t c = 0; c < columns; ++c) widths[c] = display_width(table.headers[c]);
+    for (const auto& row : table.rows) {
+        auto& lines = cells.emplace_back();
+        for (std::size_t c = 0; c < columns; ++c) {
+            lines.push_back(cell_lines(row[c].value_or("")));
+            for (const CellLine& line : lines.back()) widths[c] = std::max(widths[c], line.width);
         }
     }
     std::size_t total = 0;
@@ -99,15 +137,39 @@ std::string format_aligned(const Table& table, std::string_view title) {
         rule += (c == 0 ? "" : "+") + std::string(widths[c] + 2, '-');
     }
     out += " \n" + rule + "\n";
-    for (const auto& row : table.rows) {
-        std::string line;
-        for (std::size_t c = 0; c < columns; ++c) {
-            const bool last = c + 1 == columns;
-            const bool right = c < table.right_aligned.size() && table.right_aligned[c];
-            const std::string value = row[c].value_or("");
-            line += (c == 0 ? " " : " | ") + (last && !right ? value : pad(value, widths[c], right));
+    // A row takes as many lines as its tallest cell. A cell that goes on below ends its line
+    // with '+' where the space before the next '|' would be, as in psql; the last column is
+    // padded only then, and a right-aligned one always.
+    for (const auto& row : cells) {
+        std::size_t height = 1;
+        for (const auto& cell : row) height = std::max(height, cell.size());
+        for (std::size_t k = 0; k < height; ++k) {
+            for (std::size_t c = 0; c < columns; ++c) {
+                const bool last = c + 1 == columns;
+                const bool right = c < table.right_aligned.size() && table.right_aligned[c];
+                const bool more = k + 1 < row[c].size();
+                out += ' ';
+                if (k < row[c].size()) {
+                    const CellLine& line = row[c][k];
+                    const std::string fill(widths[c] - line.width, ' ');
+                    if (right) {
+                        out += fill + line.text;
+                    } else {
+                        out += line.text;
+                        if (!last || more) out += fill;
+                    }
+                } else if (!last) {
+                    out += std::string(widths[c], ' ');
+                }
+                if (more) {
+                    out += '+';
+                } else if (!last) {
+                    out += ' ';
+                }
+                if (!last) out += '|';
+            }
+            out += '\n';
         }
-        out += line + "\n";
     }
     out += fmt::format("({} {})\n\n", table.rows.size(), table.rows.size() == 1 ? "row" : "rows");
     return out;

@@ -26,6 +26,47 @@ BOOST_AUTO_TEST_CASE(numbers_align_right) {
     BOOST_TEST(pgkit::format_aligned(table, "") == " Rows \n------\n    5\n 1000\n(2 rows)\n\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_cell_with_line_breaks_goes_on_below_as_in_psql) {
+    // The cell that goes on marks its line with '+' before the '|'; the others are padded.
+    pgkit::Table middle{{"Schema", "Name"}, {false, false}, {{"a\nbc", "x"}}};
+    BOOST_TEST(pgkit::format_aligned(middle, "") ==
+               " Schema | Name \n"
+               "--------+------\n"
+               " a     +| x\n"
+               " bc     | \n"
+               "(1 row)\n\n");
+    // In the last column: padded (and marked) only while it goes on.
+    pgkit::Table last{{"Schema", "Name"}, {false, false}, {{"s", "p\nq"}, {"t", "u"}}};
+    BOOST_TEST(pgkit::format_aligned(last, "") ==
+               " Schema | Name \n"
+               "--------+------\n"
+               " s      | p   +\n"
+               "        | q\n"
+               " t      | u\n"
+               "(2 rows)\n\n");
+    // Right-aligned cells are padded on the left in every line.
+    pgkit::Table numbers{{"n", "Rows"}, {false, true}, {{"a\nb", "7"}}};
+    BOOST_TEST(pgkit::format_aligned(numbers, "") ==
+               " n | Rows \n"
+               "---+------\n"
+               " a+|    7\n"
+               " b | \n"
+               "(1 row)\n\n");
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_show_as_psql_shows_them) {
+    // A tab to the next multiple of 8, CR as \r, other controls as \xHH or (C1) \uHHHH.
+    pgkit::Table table{{"v"}, {false}, {{"t\tx"}, {"c\rr"}, {"\x01!\x7f"}, {"\xc2\x85"}}};
+    BOOST_TEST(pgkit::format_aligned(table, "") ==
+               "     v     \n"
+               "-----------\n"
+               " t       x\n"
+               " c\\rr\n"
+               " \\x01!\\x7F\n"
+               " \\u0085\n"
+               "(4 rows)\n\n");
+}
+
 BOOST_AUTO_TEST_CASE(display_width_counts_characters_not_bytes) {
     BOOST_TEST(pgkit::display_width("abc") == 3u);
     BOOST_TEST(pgkit::display_width("\xc3\xa9t\xc3\xa9") == 3u);       // été

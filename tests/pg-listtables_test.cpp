@@ -395,6 +395,48 @@ BOOST_DATA_TEST_CASE(text_is_psqls_aligned_table_byte_for_byte, data::make(text_
     BOOST_TEST(ours.out == psql.out);
 }
 
+// Names with line breaks, tabs and control characters, in the middle column and (the owner)
+// in the last: psql splits them over lines with '+' marks and escapes the controls.
+BOOST_AUTO_TEST_CASE(names_with_line_breaks_and_controls_print_as_psql_prints_them) {
+    const std::string dbname = unique_name("lines");
+    const std::string owner = unique_name("own") + "\ner";
+    admin().exec("CREATE DATABASE " + dbname);
+    admin().exec("CREATE ROLE " + quote_ident(owner));
+    {
+        Database db(shared_cluster().conninfo(dbname));
+        db.exec(R"sql(
+            CREATE SCHEMA lines;
+            CREATE SCHEMA "two
+lines";
+            CREATE TABLE "two
+lines"."x" (a int);
+            DO $$ BEGIN
+                EXECUTE format('CREATE TABLE lines.%I (a int)', E'first\nsecond\nthird');
+                EXECUTE format('CREATE TABLE lines.%I (a int)', E'tab\there');
+                EXECUTE format('CREATE TABLE lines.%I (a int)', E'cr\rhere');
+                EXECUTE format('CREATE TABLE lines.%I (a int)', E'ctl\x01\x7f');
+                EXECUTE format('CREATE TABLE lines.%I (a int)', U&'c1\0085 wide \65E5\0301');
+                EXECUTE format('CREATE TABLE lines.%I (a int)', 'plain');
+            END $$;
+        )sql");
+        db.exec("ALTER TABLE lines.plain OWNER TO " + quote_ident(owner));
+    }
+    for (const std::string pattern : {"lines.*", "two?lines.*"}) {
+        Command command;
+        command.argv = {shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/psql", "-X", "-d", dbname,
+                        "-c", "\\dt " + pattern};
+        command.env = tool_env(shared_cluster());
+        const Outcome psql = run(command);
+        BOOST_TEST_REQUIRE(psql.exit_code == 0, psql.err);
+        BOOST_TEST(contains(psql.out, "+|"), psql.out);  // the case is there to be compared
+        const Outcome ours = run_tool("pg-listtables", {"-d", dbname, pattern});
+        BOOST_TEST(ours.exit_code == 0, ours.err);
+        BOOST_TEST(ours.out == psql.out, "ours:\n" << ours.out << "psql:\n" << psql.out);
+    }
+    admin().exec("DROP DATABASE " + dbname + " WITH (FORCE)");
+    admin().exec("DROP ROLE " + quote_ident(owner));
+}
+
 BOOST_AUTO_TEST_CASE(an_empty_result_is_exit_0_with_a_header) {
     const Outcome text = listtables({"nomatch.*"});
     BOOST_TEST(text.exit_code == 0);
