@@ -108,18 +108,41 @@ std::size_t display_width(std::string_view text) {
     return width;
 }
 
+namespace {
+
+/// True when a value shows as it is, on one line (the usual case, taken without splitting).
+bool shows_as_is(std::string_view value) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(value[i]);
+        if (byte < 0x20 || byte == 0x7f) return false;
+        if (byte == 0xc2 && i + 1 < value.size() &&
+            static_cast<unsigned char>(value[i + 1]) >= 0x80 &&
+            static_cast<unsigned char>(value[i + 1]) < 0xa0) {
+            return false;  // a C1 control character
+        }
+    }
+    return true;
+}
+
+std::vector<CellLine> lines_of(std::string_view value) {
+    if (shows_as_is(value)) return {CellLine{std::string(value), display_width(value)}};
+    return cell_lines(value);
+}
+
+}  // namespace
+
 std::string format_aligned(const Table& table, std::string_view title) {
     const std::size_t columns = table.headers.size();
-    // Every cell split into the lines psql would show.
-    std::vector<std::vector<std::vector<CellLine>>> cells;
-    cells.reserve(table.rows.size());
     std::vector<std::size_t> widths(columns);
     for (std::size_t c = 0; c < columns; ++c) widths[c] = display_width(table.headers[c]);
     for (const auto& row : table.rows) {
-        auto& lines = cells.emplace_back();
         for (std::size_t c = 0; c < columns; ++c) {
-            lines.push_back(cell_lines(row[c].value_or("")));
-            for (const CellLine& line : lines.back()) widths[c] = std::max(widths[c], line.width);
+            const std::string_view value = row[c] ? std::string_view(*row[c]) : std::string_view();
+            if (shows_as_is(value)) {
+                widths[c] = std::max(widths[c], display_width(value));
+            } else {
+                for (const CellLine& line : cell_lines(value)) widths[c] = std::max(widths[c], line.width);
+            }
         }
     }
     std::size_t total = 0;
@@ -140,7 +163,11 @@ std::string format_aligned(const Table& table, std::string_view title) {
     // A row takes as many lines as its tallest cell. A cell that goes on below ends its line
     // with '+' where the space before the next '|' would be, as in psql; the last column is
     // padded only then, and a right-aligned one always.
-    for (const auto& row : cells) {
+    std::vector<std::vector<CellLine>> row(columns);
+    for (const auto& values : table.rows) {
+        for (std::size_t c = 0; c < columns; ++c) {
+            row[c] = lines_of(values[c] ? std::string_view(*values[c]) : std::string_view());
+        }
         std::size_t height = 1;
         for (const auto& cell : row) height = std::max(height, cell.size());
         for (std::size_t k = 0; k < height; ++k) {
