@@ -124,9 +124,21 @@ bool shows_as_is(std::string_view value) {
     return true;
 }
 
+std::string_view text_of(const std::optional<std::string>& value) {
+    return value ? std::string_view(*value) : std::string_view();
+}
+
 std::vector<CellLine> lines_of(std::string_view value) {
     if (shows_as_is(value)) return {CellLine{std::string(value), display_width(value)}};
     return cell_lines(value);
+}
+
+/// The columns the widest line of a value takes.
+std::size_t widest_line(std::string_view value) {
+    if (shows_as_is(value)) return display_width(value);
+    std::size_t width = 0;
+    for (const CellLine& line : cell_lines(value)) width = std::max(width, line.width);
+    return width;
 }
 
 }  // namespace
@@ -137,12 +149,7 @@ std::string format_aligned(const Table& table, std::string_view title) {
     for (std::size_t c = 0; c < columns; ++c) widths[c] = display_width(table.headers[c]);
     for (const auto& row : table.rows) {
         for (std::size_t c = 0; c < columns; ++c) {
-            const std::string_view value = row[c] ? std::string_view(*row[c]) : std::string_view();
-            if (shows_as_is(value)) {
-                widths[c] = std::max(widths[c], display_width(value));
-            } else {
-                for (const CellLine& line : cell_lines(value)) widths[c] = std::max(widths[c], line.width);
-            }
+            widths[c] = std::max(widths[c], widest_line(text_of(row[c])));
         }
     }
     std::size_t total = 0;
@@ -166,7 +173,7 @@ std::string format_aligned(const Table& table, std::string_view title) {
     std::vector<std::vector<CellLine>> row(columns);
     for (const auto& values : table.rows) {
         for (std::size_t c = 0; c < columns; ++c) {
-            row[c] = lines_of(values[c] ? std::string_view(*values[c]) : std::string_view());
+            row[c] = lines_of(text_of(values[c]));
         }
         std::size_t height = 1;
         for (const auto& cell : row) height = std::max(height, cell.size());

@@ -23,15 +23,15 @@ Outcome createuser(const std::vector<std::string>& args, const Env& env = {},
     return run_tool("pg-createuser", args, env, stdin_data);
 }
 
-/// Runs pg-createuser on a pseudo-terminal (util-linux script), typing `typed`.
-Outcome createuser_on_terminal(const std::vector<std::string>& args, const std::string& typed) {
-    std::string command_line = tool_path("pg-createuser");
-    for (const auto& arg : args) command_line += " '" + arg + "'";
+using Dialogue = std::vector<std::pair<std::string, std::string>>;
+
+/// Runs pg-createuser on a terminal of its own, typing each reply once its prompt shows.
+Outcome createuser_on_terminal(const std::vector<std::string>& args, const Dialogue& dialogue) {
     Command command;
-    command.argv = {"/usr/bin/script", "-q", "-e", "-c", command_line, "/dev/null"};
+    command.argv = {tool_path("pg-createuser")};
+    command.argv.insert(command.argv.end(), args.begin(), args.end());
     command.env = tool_env(shared_cluster());
-    command.stdin_data = typed;
-    return run(command);
+    return run_on_terminal(command, dialogue);
 }
 
 bool role_exists(const std::string& name) {
@@ -328,14 +328,18 @@ BOOST_AUTO_TEST_CASE(password_env_sets_a_password_that_logs_in) {
 BOOST_AUTO_TEST_CASE(pwprompt_asks_twice_on_a_terminal) {
     const std::string name = unique_name("prompted");
     const std::string password = fresh_password("prompt");
-    const Outcome result = createuser_on_terminal({"-P", name}, password + "\n" + password + "\n");
+    const Outcome result = createuser_on_terminal(
+        {"-P", name},
+        {{"Enter password for new role: ", password + "\n"}, {"Enter it again: ", password + "\n"}});
     BOOST_TEST(result.exit_code == 0, result.out);
     BOOST_TEST(contains(result.out, "Enter password for new role: "));
     BOOST_TEST(contains(result.out, "Enter it again: "));
+    BOOST_TEST(!contains(result.out, password), "the terminal echoed the password");
     BOOST_TEST(can_log_in(name, password));
 
     const std::string other = unique_name("mismatch");
-    const Outcome mismatch = createuser_on_terminal({"-P", other}, "one\ntwo\n");
+    const Outcome mismatch = createuser_on_terminal(
+        {"-P", other}, {{"Enter password for new role: ", "one\n"}, {"Enter it again: ", "two\n"}});
     BOOST_TEST(mismatch.exit_code == 2);
     BOOST_TEST(contains(mismatch.out, "passwords didn't match"));
     BOOST_TEST(!role_exists(other));
@@ -344,7 +348,10 @@ BOOST_AUTO_TEST_CASE(pwprompt_asks_twice_on_a_terminal) {
 
 BOOST_AUTO_TEST_CASE(interactive_asks_for_the_name_and_attributes) {
     const std::string name = unique_name("asked");
-    const Outcome result = createuser_on_terminal({"--interactive"}, name + "\nn\ny\nn\n");
+    const Outcome result = createuser_on_terminal(
+        {"--interactive"},
+        {{"Enter name of role to add: ", name + "\n"}, {"(y/n) ", "n\n"}, {"(y/n) ", "y\n"},
+         {"(y/n) ", "n\n"}});
     BOOST_TEST(result.exit_code == 0, result.out);
     BOOST_TEST(contains(result.out, "Shall the new role be a superuser? (y/n)"));
     BOOST_TEST(role_field(name, "(NOT rolsuper AND rolcreatedb AND NOT rolcreaterole)::text") ==
