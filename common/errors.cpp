@@ -236,54 +236,97 @@ bool is_transient(ConnectFailure failure) {
     }
 }
 
-Exit exit_for_sqlstate(std::string_view sqlstate) {
-    if (sqlstate.size() != 5) {
-        return Exit::server;
-    }
+SqlCondition condition_of(std::string_view sqlstate, std::string_view message) {
+    if (sqlstate.size() != 5) return SqlCondition::other;
     const std::string_view sql_class = sqlstate.substr(0, 2);
-    if (sqlstate == "42P04" || sqlstate == "42710" || sqlstate == "42P07" ||
-        sqlstate == "42P06") {
-        return Exit::conflict;  // duplicate database, object, table, schema
+    if (sqlstate == "42P04" || sqlstate == "42710" || sqlstate == "42P06" ||
+        sqlstate == "42P07" || sqlstate == "42723" || sqlstate == "42712" ||
+        sqlstate == "42P03" || sqlstate == "42P05") {
+        return SqlCondition::duplicate_object;  // database, object, schema, table, function...
     }
-    if (sql_class == "08" || sqlstate == "57P01" || sqlstate == "57P02" ||
-        sqlstate == "57P03" || sql_class == "53") {
-        return Exit::connect;  // connection lost, server shut down, out of resources
+    if (sqlstate == "23505") return SqlCondition::unique_violation;
+    if (sql_class == "23") return SqlCondition::integrity_violation;
+    if (sqlstate == "22021") return SqlCondition::invalid_encoding;
+    if (sqlstate == "2201B") return SqlCondition::invalid_regular_expression;
+    if (sql_class == "22") return SqlCondition::data_exception;
+    if (sqlstate == "42704") return SqlCondition::undefined_object;
+    if (sqlstate == "42501") return SqlCondition::insufficient_privilege;
+    if (sql_class == "42") return SqlCondition::syntax_or_rule;
+    if (sqlstate == "0A000") return SqlCondition::feature_not_supported;
+    if (sqlstate == "25006") return SqlCondition::read_only;
+    if (sqlstate == "55006") return SqlCondition::object_in_use;
+    if (sqlstate == "55P03") return SqlCondition::lock_not_available;
+    if (sqlstate == "40001" || sqlstate == "40P01" ||
+        (sqlstate == "XX000" && contains(message, "concurrently"))) {
+        return SqlCondition::concurrent_change;
     }
-    if (sql_class == "28") {
-        return Exit::login;
+    if (sql_class == "08" || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") {
+        return SqlCondition::connection_lost;  // connection lost, server shut down
     }
-    return Exit::server;
+    if (sql_class == "53") return SqlCondition::out_of_resources;
+    if (sql_class == "28") return SqlCondition::login_refused;
+    return SqlCondition::other;
+}
+
+Exit exit_for_condition(SqlCondition condition) {
+    switch (condition) {
+        case SqlCondition::duplicate_object:
+            return Exit::conflict;
+        case SqlCondition::connection_lost:
+        case SqlCondition::out_of_resources:
+            return Exit::connect;
+        case SqlCondition::login_refused:
+            return Exit::login;
+        default:
+            return Exit::server;
+    }
+}
+
+Exit exit_for_sqlstate(std::string_view sqlstate) {
+    return exit_for_condition(condition_of(sqlstate));
+}
+
+Exit exit_for_file_statement(const SqlError& error) {
+    switch (error.condition()) {
+        case SqlCondition::duplicate_object:
+        case SqlCondition::unique_violation:
+        case SqlCondition::integrity_violation:
+        case SqlCondition::invalid_encoding:
+        case SqlCondition::invalid_regular_expression:
+        case SqlCondition::data_exception:
+        case SqlCondition::undefined_object:
+        case SqlCondition::syntax_or_rule:
+        case SqlCondition::feature_not_supported:
+            return Exit::bad_input;
+        default:
+            return error.code();
+    }
 }
 
 std::string hint_for_sqlstate(std::string_view sqlstate) {
-    if (sqlstate == "25006") {
-        return "The server is read-only: it is a standby, or default_transaction_read_only is "
-               "on. Connect to the primary, e.g. list both hosts with -h and add "
-               "target_session_attrs=read-write to the connection string.";
+    switch (condition_of(sqlstate)) {
+        case SqlCondition::read_only:
+            return "The server is read-only: it is a standby, or default_transaction_read_only "
+                   "is on. Connect to the primary, e.g. list both hosts with -h and add "
+                   "target_session_attrs=read-write to the connection string.";
+        case SqlCondition::insufficient_privilege:
+            return "Connect as a role with the privilege (-U), or ask for it to be granted.";
+        case SqlCondition::undefined_object:
+            return "Check the name, or create the object first (a role with pg-createuser).";
+        case SqlCondition::lock_not_available:
+            return "Another session holds a lock this needs (pg_locks and pg_stat_activity "
+                   "show which); try again when it is done, or give --lock-timeout more "
+                   "seconds.";
+        case SqlCondition::connection_lost:
+            return "The connection to the server was lost; nothing of the unfinished "
+                   "transaction was committed. Try again when the server is back.";
+        default:
+            return {};
     }
-    if (sqlstate == "42501") {
-        return "Connect as a role with the privilege (-U), or ask for it to be granted.";
-    }
-    if (sqlstate == "42704") {
-        return "Check the name, or create the object first (a role with pg-createuser).";
-    }
-    if (sqlstate == "55P03") {
-        return "Another session holds a lock this needs (pg_locks and pg_stat_activity show "
-               "which); try again when it is done, or give --lock-timeout more seconds.";
-    }
-    if (sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
-        sqlstate.substr(0, 2) == "08") {
-        return "The connection to the server was lost; nothing of the unfinished transaction "
-               "was committed. Try again when the server is back.";
-    }
-    return {};
 }
 
-bool is_concurrent_catalog_change(const Error& error) {
-    const std::string& state = error.sqlstate();
-    return state == "40001" || state == "40P01" || state == "23505" ||
-           (state == "XX000" &&
-            std::string_view(error.what()).find("concurrently") != std::string_view::npos);
+bool is_concurrent_catalog_change(const SqlError& error) {
+    return error.is(SqlCondition::concurrent_change) || error.is(SqlCondition::unique_violation);
 }
 
 SqlError sql_error_from_result(const PGresult* result, PGconn* connection) {

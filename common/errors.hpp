@@ -52,10 +52,45 @@ public:
         : Error(Exit::usage, std::move(message), {}, std::move(hint)) {}
 };
 
+/// The SQL conditions the tools act on, named once from the SQLSTATE where a result is read
+/// (sql_error_from_result): tools ask SqlError::condition(), never compare SQLSTATE strings.
+enum class SqlCondition {
+    other,
+    duplicate_object,            ///< class 42 "duplicate_*": the object exists (42P04, 42710...)
+    unique_violation,            ///< 23505; also a concurrent creator winning a catalog index race
+    integrity_violation,         ///< the rest of class 23: not null, foreign key, check...
+    invalid_encoding,            ///< 22021: bytes not valid in the encoding
+    invalid_regular_expression,  ///< 2201B
+    data_exception,              ///< the rest of class 22: a bad value
+    undefined_object,            ///< 42704: no object of that name (a role, a collation...)
+    insufficient_privilege,      ///< 42501
+    syntax_or_rule,              ///< the rest of class 42: syntax error, no such table...
+    feature_not_supported,       ///< 0A000
+    read_only,                   ///< 25006: a standby, or default_transaction_read_only
+    object_in_use,               ///< 55006: other sessions use it (a template database)
+    lock_not_available,          ///< 55P03: lock_timeout expired
+    concurrent_change,           ///< 40001, 40P01, "tuple concurrently updated" (XX000)
+    connection_lost,             ///< class 08, 57P01-57P03: the server went away
+    out_of_resources,            ///< class 53: out of connections, memory, disk
+    login_refused,               ///< class 28
+};
+
+/// The condition of an SQLSTATE; `message` tells "tuple concurrently updated" (XX000) apart.
+SqlCondition condition_of(std::string_view sqlstate, std::string_view message = {});
+
 /// The server answered a statement with an error.
 class SqlError : public Error {
 public:
-    using Error::Error;
+    SqlError(Exit code, std::string message, std::string detail = {}, std::string hint = {},
+             std::string sqlstate = {})
+        : Error(code, std::move(message), std::move(detail), std::move(hint), std::move(sqlstate)),
+          condition_(condition_of(this->sqlstate(), what())) {}
+
+    SqlCondition condition() const { return condition_; }
+    bool is(SqlCondition condition) const { return condition_ == condition; }
+
+private:
+    SqlCondition condition_;
 };
 
 /// Why a connection attempt failed, as far as libpq's message tells.
@@ -129,8 +164,14 @@ bool is_transient(ConnectFailure failure);
 
 /// The exit status for an SQLSTATE the server sent with a failed statement. Data errors
 /// (classes 22 and 23) are exit 1 here: only a tool that loads files (pg-seed) turns them into
-/// exit 6, since there they are the file's fault.
+/// exit 6 (exit_for_file_statement), since there they are the file's fault.
 Exit exit_for_sqlstate(std::string_view sqlstate);
+Exit exit_for_condition(SqlCondition condition);
+
+/// The exit status when a statement read from a user's file fails: bad input (6) when the
+/// file is at fault (a bad value, a broken constraint, a syntax error or a missing object, a
+/// feature the server lacks), else what the condition means anywhere (permission denied: 1).
+Exit exit_for_file_statement(const SqlError& error);
 
 /// A hint for the SQLSTATEs a user can do something about, or "".
 std::string hint_for_sqlstate(std::string_view sqlstate);
@@ -138,7 +179,7 @@ std::string hint_for_sqlstate(std::string_view sqlstate);
 /// Whether a failed catalog change lost a race with another session doing the same (a
 /// serialization failure, a deadlock, "tuple concurrently updated", or a duplicate key in a
 /// catalog index): looking again and converging will settle it.
-bool is_concurrent_catalog_change(const Error& error);
+bool is_concurrent_catalog_change(const SqlError& error);
 
 /// Builds the SqlError for a failed result (or a connection that broke mid-statement).
 SqlError sql_error_from_result(const PGresult* result, PGconn* connection);

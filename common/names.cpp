@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <charconv>
+#include <cstdlib>
 
 #include "common/errors.hpp"
 
@@ -52,6 +55,32 @@ void check_encoding_name(std::string_view encoding) {
                          "Use a name from SELECT pg_encoding_to_char(i) FROM "
                          "generate_series(0, 41) i, such as UTF8.");
     }
+}
+
+void check_argument_count(const std::vector<std::string>& arguments, std::size_t most) {
+    if (arguments.size() > most) {
+        throw UsageError(
+            fmt::format("too many command-line arguments (first is \"{}\")", arguments[most]));
+    }
+}
+
+void check_connection_limit(const std::optional<int>& limit) {
+    if (limit && *limit < -1) {
+        throw UsageError("connection limit must be -1 (no limit) or more");
+    }
+}
+
+std::string default_name(std::initializer_list<const char*> variables, std::string_view what) {
+    for (const char* variable : variables) {
+        if (const char* value = std::getenv(variable); value != nullptr && *value != '\0') {
+            return value;
+        }
+    }
+    if (const passwd* entry = getpwuid(geteuid()); entry != nullptr) {
+        return entry->pw_name;
+    }
+    throw UsageError(
+        fmt::format("could not determine the current user name; name the {}", what));
 }
 
 }  // namespace pgkit

@@ -31,13 +31,6 @@ int Result::column(const char* name) const {
     return index;
 }
 
-void Result::expect_rows(int expected) const {
-    if (rows() != expected) {
-        throw std::logic_error(
-            fmt::format("query returned {} rows instead of {}", rows(), expected));
-    }
-}
-
 namespace {
 
 /// Server messages that are not errors: warnings always, notices only with --echo (a

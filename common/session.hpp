@@ -32,8 +32,6 @@ public:
     std::optional<std::string> value(int row, int column) const;
     /// The column's index by name; throws std::logic_error when the query has no such column.
     int column(const char* name) const;
-    /// Throws std::logic_error unless the result has exactly `expected` rows.
-    void expect_rows(int expected) const;
     PGresult* raw() const { return handle_.get(); }
 
 private:

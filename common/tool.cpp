@@ -20,12 +20,17 @@ Tool::Tool(ToolDescription description)
     app_.option_defaults()->group(options_group);
 }
 
-Format Tool::format() const {
-    if (behaviour_.format == "json") return Format::json;
-    if (behaviour_.format == "csv") return Format::csv;
-    if (behaviour_.format == "names") return Format::names;
-    return Format::text;
+namespace {
+
+std::optional<Format> parse_format(const std::string& name) {
+    if (name == "text") return Format::text;
+    if (name == "json") return Format::json;
+    if (name == "csv") return Format::csv;
+    if (name == "names") return Format::names;
+    return std::nullopt;
 }
+
+}  // namespace
 
 Connector Tool::connector() const {
     return Connector(connection_, description_.name,
@@ -56,6 +61,13 @@ void Tool::warn(const std::string& text) const {
 
 std::string Tool::help() const {
     return format_help(app_, description_.purpose, description_.usage, description_.closing);
+}
+
+bool Tool::settle_format() {
+    const bool known = std::find(description_.formats.begin(), description_.formats.end(),
+                                 behaviour_.format) != description_.formats.end();
+    format_ = known ? parse_format(behaviour_.format).value_or(Format::text) : Format::text;
+    return known;
 }
 
 int Tool::fail(Exit code, const std::string& message, const std::string& detail,
@@ -127,10 +139,7 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
             std::reverse(arguments.begin(), arguments.end());
             app_.parse(arguments);
         } catch (const CLI::ParseError& error) {
-            if (std::find(description_.formats.begin(), description_.formats.end(),
-                          behaviour_.format) == description_.formats.end()) {
-                behaviour_.format = "text";
-            }
+            settle_format();
             return fail_usage(describe_parse_error(error));
         }
         // A password in a connection string stays in memory for libpq, but leaves the
@@ -146,20 +155,16 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
         return 0;
     }
 
-    const bool known_format = std::find(description_.formats.begin(), description_.formats.end(),
-                                        behaviour_.format) != description_.formats.end();
-    if (!known_format) {
-        const std::string asked = behaviour_.format;
-        behaviour_.format = "text";
-        return fail_usage(fmt::format("invalid output format \"{}\": use {}", asked,
+    if (!settle_format()) {
+        return fail_usage(fmt::format("invalid output format \"{}\": use {}", behaviour_.format,
                                       fmt::join(description_.formats, ", ")));
     }
 
     // An empty value is a mistake (an unset shell variable), never "the default": numbers
-    // would otherwise be dropped silently. Only a comment may be empty (it removes one).
+    // would otherwise be dropped silently. Only options a tool allows (a comment) may be empty.
     for (const CLI::Option* option : app_.get_options()) {
         if (option->get_type_size() == 0 || option->get_positional() ||
-            option->get_name(false, true).find("--comment") != std::string::npos) {
+            std::find(may_be_empty_.begin(), may_be_empty_.end(), option) != may_be_empty_.end()) {
             continue;
         }
         for (const auto& value : option->results()) {

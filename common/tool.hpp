@@ -53,7 +53,12 @@ public:
     const std::string& name() const { return description_.name; }
     BehaviourOptions& behaviour() { return behaviour_; }
     ConnectionOptions& connection_options() { return connection_; }
-    Format format() const;
+    /// The --format asked for (text until the command line is read).
+    Format format() const { return format_; }
+
+    /// Lets an option of the tool's take an empty value (a comment: empty removes it); any
+    /// other empty value is a usage error, since it is mostly an unset shell variable.
+    void allow_empty(const CLI::Option* option) { may_be_empty_.push_back(option); }
 
     /// Connections with this run's options (--echo, --dry-run, -h, -p, -U, --wait...).
     Connector connector() const;
@@ -69,6 +74,8 @@ public:
 
 private:
     void add_shared_options();
+    /// Reads --format once: false (and text) when the tool has no such format.
+    bool settle_format();
     int fail(Exit code, const std::string& message, const std::string& detail,
              const std::string& hint, const std::string& sqlstate);
     int fail_usage(const std::string& message, const std::string& hint = {});
@@ -77,6 +84,8 @@ private:
     CLI::App app_;
     BehaviourOptions behaviour_;
     ConnectionOptions connection_;
+    Format format_ = Format::text;
+    std::vector<const CLI::Option*> may_be_empty_;
     bool show_help_ = false;
     bool show_version_ = false;
 };

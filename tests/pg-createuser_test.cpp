@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "common/passwords.hpp"
+#include "tools/pg-createuser/passwords.hpp"
 #include "support/checks.hpp"
 #include "support/cluster.hpp"
 #include "support/database.hpp"

@@ -6,14 +6,12 @@
 /// DATABASE for the description.
 
 #include <fmt/format.h>
-#include <pwd.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/converge.hpp"
 #include "common/names.hpp"
 #include "common/tool.hpp"
 
@@ -42,26 +40,12 @@ struct Existing {
     std::optional<std::string> provider_locale, icu_rules, comment;
 };
 
-/// createdb's default: PGDATABASE, else PGUSER, else the operating-system user.
-std::string default_dbname() {
-    for (const char* variable : {"PGDATABASE", "PGUSER"}) {
-        if (const char* value = std::getenv(variable); value != nullptr && *value != '\0') {
-            return value;
-        }
-    }
-    if (const passwd* entry = getpwuid(geteuid()); entry != nullptr) {
-        return entry->pw_name;
-    }
-    throw UsageError("could not determine the current user name; name the database");
-}
-
 void validate(Request& request) {
-    if (request.arguments.size() > 2) {
-        throw UsageError(fmt::format("too many command-line arguments (first is \"{}\")",
-                                     request.arguments[2]));
-    }
-    request.dbname =
-        request.arguments.empty() ? default_dbname() : request.arguments.front();
+    check_argument_count(request.arguments, 2);
+    // createdb's default: PGDATABASE, else PGUSER, else the operating-system user.
+    request.dbname = request.arguments.empty()
+                         ? default_name({"PGDATABASE", "PGUSER"}, "database")
+                         : request.arguments.front();
     if (request.arguments.size() == 2) {
         request.comment = request.arguments[1];
     }
@@ -78,9 +62,7 @@ void validate(Request& request) {
         throw UsageError(fmt::format("invalid locale provider \"{}\": use libc, icu or builtin",
                                      *request.locale_provider));
     }
-    if (request.connection_limit && *request.connection_limit < -1) {
-        throw UsageError("connection limit must be -1 (no limit) or more");
-    }
+    check_connection_limit(request.connection_limit);
 }
 
 std::string create_statement(const Session& session, const Request& request) {
@@ -118,7 +100,7 @@ std::string create_statement(const Session& session, const Request& request) {
     return sql;
 }
 
-std::optional<Existing> look_up(Session& session, const Request& request) {
+std::optional<Existing> look_up_database(Session& session, const Request& request) {
     const std::string& dbname = request.dbname;
     const int version = session.server_version();
     // Column names moved between releases: daticulocale (15, 16) became datlocale (17).
@@ -204,121 +186,9 @@ std::vector<std::string> fixed_differences(const Request& request, const Existin
     return differences;
 }
 
-struct Convergence {
-    std::vector<std::string> changes;  // for people: owner "a" -> "b"
-    std::vector<std::string> statements;
-};
-
-/// What to alter so that the database is as asked, in what was asked explicitly.
-Convergence plan_convergence(const Session& session, const Request& request,
-                             const Existing& existing) {
-    Convergence plan;
-    const std::string name = session.quote_ident(request.dbname);
-    if (request.owner && *request.owner != existing.owner) {
-        plan.changes.push_back(fmt::format("owner \"{}\" -> \"{}\"", existing.owner, *request.owner));
-        plan.statements.push_back(
-            fmt::format("ALTER DATABASE {} OWNER TO {}", name, session.quote_ident(*request.owner)));
-    }
-    if (request.connection_limit && *request.connection_limit != existing.connection_limit) {
-        plan.changes.push_back(fmt::format("connection limit {} -> {}", existing.connection_limit,
-                                           *request.connection_limit));
-        plan.statements.push_back(fmt::format("ALTER DATABASE {} CONNECTION LIMIT {}", name,
-                                              *request.connection_limit));
-    }
-    if (request.comment && *request.comment != existing.comment.value_or("")) {
-        plan.changes.push_back("comment");
-        plan.statements.push_back(fmt::format("COMMENT ON DATABASE {} IS {}", name,
-                                              session.quote_literal(*request.comment)));
-    }
-    return plan;
-}
-
-bool is_duplicate_database(const Error& error) {
-    // 42P04 from the server's own check; 23505 when a concurrent creator won the race to the
-    // unique index on pg_database.datname.
-    return error.sqlstate() == "42P04" || error.sqlstate() == "23505";
-}
-
-Error already_exists(const Request& request) {
-    return Error(Exit::conflict, fmt::format("database \"{}\" already exists", request.dbname), {},
-                 "Use --if-not-exists to accept an existing database and bring it to the "
-                 "owner, connection limit and comment asked for.",
-                 "42P04");
-}
-
-Outcome report(const Request& request, const Session& session, const std::string& action,
-               const std::vector<std::string>& changes) {
-    const bool dry_run = session.options().dry_run;
-    Outcome outcome;
-    const std::string quoted = fmt::format("\"{}\"", request.dbname);
-    if (action == "created") {
-        outcome.text = fmt::format("{} database {}", dry_run ? "would create" : "created", quoted);
-    } else if (action == "altered") {
-        std::string list;
-        for (const auto& change : changes) list += (list.empty() ? "" : ", ") + change;
-        outcome.text =
-            fmt::format("{} database {}: {}", dry_run ? "would alter" : "altered", quoted, list);
-    } else {
-        outcome.text = fmt::format("database {} already exists", quoted);
-    }
-    outcome.json = {{"database", request.dbname}, {"action", action},
-                    {"changes", changes},         {"dry_run", dry_run},
-                    {"statements", session.changes()}};
-    return outcome;
-}
-
-/// Brings an existing database to what was asked explicitly (--if-not-exists).
-Outcome converge(Session& session, const Request& request) {
-    constexpr int attempts = 5;
-    for (int attempt = 1;; ++attempt) {
-        const std::optional<Existing> existing = look_up(session, request);
-        if (!existing) {
-            throw Error(Exit::server,
-                        fmt::format("database \"{}\" was dropped while being checked",
-                                    request.dbname));
-        }
-        if (request.icu_rules && session.server_version() < 160000) {
-            throw Error(Exit::server, "option \"icu_rules\" not recognized",
-                        "ICU rules need PostgreSQL 16 or later.", {}, "42601");
-        }
-        if (const auto differences =
-                fixed_differences(request, *existing, session.server_version());
-            !differences.empty()) {
-            std::string detail;
-            for (const auto& difference : differences) {
-                detail += (detail.empty() ? "Its " : " Its ") + difference + ".";
-            }
-            throw Error(Exit::conflict,
-                        fmt::format("database \"{}\" already exists with other settings than "
-                                    "asked",
-                                    request.dbname),
-                        detail,
-                        "Encoding, locale, locale provider and tablespace are not changed in "
-                        "place; drop and re-create the database, or leave those options out.");
-        }
-        const Convergence plan = plan_convergence(session, request, *existing);
-        if (plan.statements.empty()) {
-            return report(request, session, "unchanged", {});
-        }
-        std::string batch;  // one multi-statement message runs as one transaction
-        for (const auto& statement : plan.statements) {
-            batch += (batch.empty() ? "" : ";\n") + statement;
-        }
-        try {
-            session.execute(batch);
-        } catch (const Error& error) {
-            if (attempt < attempts && is_concurrent_catalog_change(error)) {
-                continue;  // a concurrent run changed it first: look again
-            }
-            throw;
-        }
-        return report(request, session, "altered", plan.changes);
-    }
-}
-
 /// CREATE DATABASE copies its template and needs it to itself (55006 when another session is
 /// connected; the server has already waited 5 s for them to leave). The error names them.
-Error template_in_use(Session& session, const Request& request, const Error& error) {
+Error template_in_use(Session& session, const Request& request, const SqlError& error) {
     const std::string template_name = request.template_db.value_or("template1");
     const Result sessions = session.query(
         "SELECT pid, usename, application_name, coalesce(client_addr::text, 'local'), state "
@@ -341,29 +211,41 @@ Error template_in_use(Session& session, const Request& request, const Error& err
                  error.sqlstate());
 }
 
-Outcome create(Session& session, const Request& request) {
-    // A session on the template is often brief (a health check, another tool's catalog
-    // lookup): try again once the server's own 5 s wait is over, then name who holds it.
-    constexpr int attempts = 2;
-    for (int attempt = 1;; ++attempt) {
-        try {
-            session.execute(create_statement(session, request));
-            break;
-        } catch (const Error& error) {
-            if (error.sqlstate() == "55006") {
-                if (attempt < attempts) continue;
-                throw template_in_use(session, request, error);
-            }
-            if (!is_duplicate_database(error)) throw;
-            if (!request.if_not_exists) throw already_exists(request);
-            return converge(session, request);  // a concurrent run created it first
-        }
+/// The database asked for, in the create-or-converge flow.
+class Database : public Convergeable {
+public:
+    explicit Database(const Request& request) : request_(request) {}
+
+    std::string_view kind() const override { return "database"; }
+    const std::string& name() const override { return request_.dbname; }
+    std::string_view duplicate_sqlstate() const override { return "42P04"; }
+    std::string if_not_exists_hint() const override {
+        return "Use --if-not-exists to accept an existing database and bring it to the owner, "
+               "connection limit and comment asked for.";
     }
-    if (request.comment) {
+
+    bool look_up(Session& session) override {
+        existing_ = look_up_database(session, request_);
+        return existing_.has_value();
+    }
+
+    void create(Session& session) override {
+        // A session on the template is often brief (a health check, another tool's catalog
+        // lookup): try again once the server's own 5 s wait is over, then name who holds it.
+        constexpr int attempts = 2;
+        for (int attempt = 1;; ++attempt) {
+            try {
+                session.execute(create_statement(session, request_));
+                break;
+            } catch (const SqlError& error) {
+                if (!error.is(SqlCondition::object_in_use)) throw;
+                if (attempt < attempts) continue;
+                throw template_in_use(session, request_, error);
+            }
+        }
+        if (!request_.comment) return;
         try {
-            session.execute(fmt::format("COMMENT ON DATABASE {} IS {}",
-                                        session.quote_ident(request.dbname),
-                                        session.quote_literal(*request.comment)));
+            session.execute(comment_statement(session));
         } catch (const Error& error) {
             throw Error(error.code(),
                         fmt::format("comment creation failed (database was created): {}",
@@ -371,8 +253,58 @@ Outcome create(Session& session, const Request& request) {
                         error.detail(), error.hint(), error.sqlstate());
         }
     }
-    return report(request, session, "created", {});
-}
+
+    /// The owner, connection limit and comment asked for; encoding, locale, provider and
+    /// tablespace cannot change in place, and a difference there is exit 5.
+    Plan plan(Session& session) override {
+        if (request_.icu_rules && session.server_version() < 160000) {
+            throw Error(Exit::server, "option \"icu_rules\" not recognized",
+                        "ICU rules need PostgreSQL 16 or later.", {}, "42601");
+        }
+        const Existing& existing = *existing_;
+        if (const auto differences =
+                fixed_differences(request_, existing, session.server_version());
+            !differences.empty()) {
+            std::string detail;
+            for (const auto& difference : differences) {
+                detail += (detail.empty() ? "Its " : " Its ") + difference + ".";
+            }
+            throw Error(Exit::conflict,
+                        fmt::format("database \"{}\" already exists with other settings than "
+                                    "asked",
+                                    request_.dbname),
+                        detail,
+                        "Encoding, locale, locale provider and tablespace are not changed in "
+                        "place; drop and re-create the database, or leave those options out.");
+        }
+        Plan plan;
+        const std::string name = session.quote_ident(request_.dbname);
+        if (request_.owner && *request_.owner != existing.owner) {
+            plan.add(fmt::format("owner \"{}\" -> \"{}\"", existing.owner, *request_.owner),
+                     Statement::plain(fmt::format("ALTER DATABASE {} OWNER TO {}", name,
+                                                  session.quote_ident(*request_.owner))));
+        }
+        if (request_.connection_limit && *request_.connection_limit != existing.connection_limit) {
+            plan.add(fmt::format("connection limit {} -> {}", existing.connection_limit,
+                                 *request_.connection_limit),
+                     Statement::plain(fmt::format("ALTER DATABASE {} CONNECTION LIMIT {}", name,
+                                                  *request_.connection_limit)));
+        }
+        if (request_.comment && *request_.comment != existing.comment.value_or("")) {
+            plan.add("comment", Statement::plain(comment_statement(session)));
+        }
+        return plan;
+    }
+
+private:
+    std::string comment_statement(const Session& session) const {
+        return fmt::format("COMMENT ON DATABASE {} IS {}", session.quote_ident(request_.dbname),
+                           session.quote_literal(*request_.comment));
+    }
+
+    const Request& request_;
+    std::optional<Existing> existing_;
+};
 
 }  // namespace
 
@@ -424,13 +356,10 @@ int main(int argc, char** argv) {
 
     return tool.run(argc, argv, [&]() -> Outcome {
         validate(request);
-        Connector connector = tool.connector();
         // No point in connecting to "postgres" to create "postgres" (createdb does the same).
-        Session session = connector.connect_maintenance(request.dbname == "postgres");
-        if (look_up(session, request)) {
-            if (!request.if_not_exists) throw already_exists(request);
-            return converge(session, request);
-        }
-        return create(session, request);
+        Session session = tool.connector().connect_maintenance(request.dbname == "postgres");
+        Database database(request);
+        return report(session, database,
+                      create_or_converge(session, database, request.if_not_exists));
     });
 }

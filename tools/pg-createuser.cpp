@@ -8,110 +8,40 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
-#include <pwd.h>
-#include <unistd.h>
 
 #include <array>
-#include <cstdlib>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/converge.hpp"
 #include "common/names.hpp"
-#include "common/password_prompt.hpp"
-#include "common/passwords.hpp"
 #include "common/tool.hpp"
+#include "tools/pg-createuser/attributes.hpp"
+#include "tools/pg-createuser/passwords.hpp"
 
 namespace {
 
 using namespace pgkit;
 
-/// A yes/no option pair (-d/-D): given yes, given no, or not given.
-enum class Tri { unset, yes, no };
-
-/// The role attributes, in createuser's order.
-struct Attribute {
-    const char* keyword;     ///< CREATE ROLE clause when yes ("NO" + keyword when no)
-    const char* column;      ///< pg_roles column
-    const char* change;      ///< how a change is reported: +createdb / -createdb
-    bool default_value;      ///< createuser's default when not given
-};
-constexpr std::array<Attribute, 7> attributes{{
-    {"SUPERUSER", "rolsuper", "superuser", false},
-    {"CREATEDB", "rolcreatedb", "createdb", false},
-    {"CREATEROLE", "rolcreaterole", "createrole", false},
-    {"INHERIT", "rolinherit", "inherit", true},
-    {"LOGIN", "rolcanlogin", "login", true},
-    {"REPLICATION", "rolreplication", "replication", false},
-    {"BYPASSRLS", "rolbypassrls", "bypassrls", false},
-}};
-enum AttributeIndex { superuser, createdb, createrole, inherit, login, replication, bypassrls };
-
-struct FlagPair {
-    bool yes = false;
-    bool no = false;
-};
-
 struct Request {
     std::vector<std::string> arguments;  // [ROLENAME]
     std::string role;
-    std::array<FlagPair, 7> flags;
-    std::array<Tri, 7> attribute{};
+    AttributeFlags flags;
+    AttributeValues attribute{};
     std::optional<int> connection_limit;
     std::optional<std::string> valid_until, comment, password_file, password_env;
     std::vector<std::string> member_of, with_member, with_admin;
     bool pwprompt = false, interactive = false, if_not_exists = false, update_password = false,
          encrypted = false;
     std::optional<std::string> password;  ///< plain text or a verifier
-    std::vector<std::string> warnings;
 };
 
-std::string default_role_name() {
-    if (const char* user = std::getenv("PGUSER"); user != nullptr && *user != '\0') return user;
-    if (const passwd* entry = getpwuid(geteuid()); entry != nullptr) return entry->pw_name;
-    throw UsageError("could not determine the current user name; name the role");
-}
-
-std::string ask(const std::string& prompt) {
-    const auto answer = read_line_from_terminal(prompt, true);
-    if (!answer) {
-        throw UsageError("--interactive needs a terminal to ask on",
-                         "Give the role name and the attributes as options instead.");
-    }
-    return *answer;
-}
-
-bool ask_yes_no(const std::string& question) {
-    while (true) {
-        const std::string answer = ask(question + " (y/n) ");
-        if (answer == "y" || answer == "yes") return true;
-        if (answer == "n" || answer == "no") return false;
-        std::cerr << "Please answer \"y\" or \"n\".\n";
-    }
-}
-
 void validate(Request& request) {
-    if (request.arguments.size() > 1) {
-        throw UsageError(fmt::format("too many command-line arguments (first is \"{}\")",
-                                     request.arguments[1]));
-    }
-    constexpr std::array<const char*, 7> pair_names{
-        "-s/--superuser and -S/--no-superuser", "-d/--createdb and -D/--no-createdb",
-        "-r/--createrole and -R/--no-createrole", "-i/--inherit and -I/--no-inherit",
-        "-l/--login and -L/--no-login", "--replication and --no-replication",
-        "--bypassrls and --no-bypassrls"};
-    for (std::size_t i = 0; i < attributes.size(); ++i) {
-        const FlagPair& flag = request.flags[i];
-        if (flag.yes && flag.no) {
-            throw UsageError(fmt::format("{} cannot be used together", pair_names[i]));
-        }
-        request.attribute[i] = flag.yes ? Tri::yes : flag.no ? Tri::no : Tri::unset;
-    }
-    if (request.connection_limit && *request.connection_limit < -1) {
-        throw UsageError("connection limit must be -1 (no limit) or more");
-    }
+    check_argument_count(request.arguments, 1);
+    request.attribute = attribute_values(request.flags);
+    check_connection_limit(request.connection_limit);
     const int sources = int(request.pwprompt) + int(request.password_file.has_value()) +
                         int(request.password_env.has_value());
     if (sources > 1) {
@@ -122,65 +52,16 @@ void validate(Request& request) {
                          "--password-env)");
     }
     if (request.arguments.empty() && request.interactive) {
-        request.role = ask("Enter name of role to add: ");
+        request.role = ask_role_name();
     } else {
-        request.role = request.arguments.empty() ? default_role_name() : request.arguments[0];
+        request.role =
+            request.arguments.empty() ? default_name({"PGUSER"}, "role") : request.arguments[0];
     }
     check_identifier("role name", request.role);
     for (const auto* list : {&request.member_of, &request.with_member, &request.with_admin}) {
         for (const auto& name : *list) check_identifier("role name", name);
     }
 }
-
-/// Reads the password before connecting, so that a bad source sends nothing.
-void read_password(Request& request) {
-    if (request.password_file) {
-        request.password = read_password_file(*request.password_file, request.warnings);
-    } else if (request.password_env) {
-        request.password = read_password_env(*request.password_env);
-    } else if (request.pwprompt) {
-        request.password = prompt_new_password();
-    }
-}
-
-/// createuser's questions, asked only with --interactive and only for what was not given.
-void ask_interactively(Request& request) {
-    if (!request.interactive) return;
-    const std::array<std::pair<AttributeIndex, const char*>, 3> questions{{
-        {superuser, "Shall the new role be a superuser?"},
-        {createdb, "Shall the new role be allowed to create databases?"},
-        {createrole, "Shall the new role be allowed to create more new roles?"},
-    }};
-    for (const auto& [index, question] : questions) {
-        if (index != superuser && request.attribute[superuser] == Tri::yes) continue;
-        if (request.attribute[index] == Tri::unset) {
-            request.attribute[index] = ask_yes_no(question) ? Tri::yes : Tri::no;
-        }
-    }
-}
-
-/// The password as sent: a verifier, hashed here, never the plain text.
-std::string password_verifier(const Session& session, const Request& request) {
-    if (is_password_verifier(*request.password)) return *request.password;
-    std::unique_ptr<char, decltype(&PQfreemem)> hashed(
-        PQencryptPasswordConn(session.raw(), request.password->c_str(), request.role.c_str(),
-                              nullptr),
-        &PQfreemem);
-    if (!hashed) {
-        throw Error(Exit::server, fmt::format("password encryption failed: {}",
-                                              first_line(PQerrorMessage(session.raw()))));
-    }
-    return hashed.get();
-}
-
-/// A statement twice: as sent, and as shown (--echo, JSON) with the verifier masked.
-struct Statement {
-    std::string sql, shown;
-    void append(const std::string& text) {
-        sql += text;
-        shown += text;
-    }
-};
 
 std::string quoted_list(const Session& session, const std::vector<std::string>& names) {
     std::string list;
@@ -192,8 +73,8 @@ Statement create_statement(const Session& session, const Request& request) {
     Statement statement;
     statement.append("CREATE ROLE " + session.quote_ident(request.role));
     if (request.password) {
-        statement.sql += " PASSWORD " + session.quote_literal(password_verifier(session, request));
-        statement.shown += " PASSWORD '********'";
+        statement.append(" PASSWORD ");
+        statement.append_secret(session.quote_literal(password_verifier(session, *request.password, request.role)));
     }
     for (std::size_t i = 0; i < attributes.size(); ++i) {
         const Tri value = request.attribute[i];
@@ -224,7 +105,7 @@ struct Existing {
     std::optional<std::string> comment;
 };
 
-std::optional<Existing> look_up(Session& session, const Request& request) {
+std::optional<Existing> look_up_role(Session& session, const Request& request) {
     std::string columns;
     for (const auto& attribute : attributes) columns += fmt::format("r.{}, ", attribute.column);
     const Result result = session.query(
@@ -262,151 +143,115 @@ bool has_membership(Session& session, const std::string& group_oid_sql,
 constexpr const char* oid_of_name =
     "(SELECT o.oid FROM pg_catalog.pg_roles o WHERE o.rolname = $1)";
 
-/// What --update-password does: nothing when the stored verifier already matches.
-PasswordMatch stored_password_match(Session& session, const Request& request) {
-    try {
-        const Result result = session.query(
-            "SELECT a.rolpassword FROM pg_catalog.pg_authid a WHERE a.rolname = $1",
-            {request.role});
-        if (result.rows() == 0 || result.is_null(0, 0)) return PasswordMatch::differs;
-        return match_stored_password(*request.password, request.role, result.text(0, 0));
-    } catch (const SqlError& error) {
-        if (error.sqlstate() == "42501") return PasswordMatch::unknown;  // not a superuser
-        throw;
-    }
+/// What happened to the password given: JSON's `password`.
+enum class PasswordAction { none, kept, unchanged, set };
+
+std::string_view password_action_name(PasswordAction action) {
+    constexpr std::array<std::string_view, 4> names{"none", "kept", "unchanged", "set"};
+    return names[static_cast<std::size_t>(action)];
 }
 
-struct Plan {
-    std::vector<std::string> changes;
-    Statement batch;
-    std::string password = "none";  ///< none, kept, unchanged, set
+/// The role asked for, in the create-or-converge flow.
+class Role : public Convergeable {
+public:
+    explicit Role(const Request& request) : request_(request) {}
+
+    std::string_view kind() const override { return "role"; }
+    const std::string& name() const override { return request_.role; }
+    std::string_view duplicate_sqlstate() const override { return "42710"; }
+    std::string if_not_exists_hint() const override {
+        return "Use --if-not-exists to accept an existing role and bring it to the attributes "
+               "and memberships asked for.";
+    }
+    PasswordAction password() const { return password_; }
+
+    bool look_up(Session& session) override {
+        existing_ = look_up_role(session, request_);
+        return existing_.has_value();
+    }
+
+    void create(Session& session) override {
+        const Statement statement = create_statement(session, request_);
+        session.execute(statement.sql, statement.shown);  // CREATE ROLE and COMMENT: one transaction
+        password_ = request_.password ? PasswordAction::set : PasswordAction::none;
+    }
+
+    /// The attributes, limits, password (with --update-password), memberships and comment
+    /// asked for; nothing is revoked.
+    Plan plan(Session& session) override;
+
+private:
+    const Request& request_;
+    std::optional<Existing> existing_;
+    PasswordAction password_ = PasswordAction::none;
 };
 
-Plan plan_convergence(Session& session, const Request& request, const Existing& existing) {
+Plan Role::plan(Session& session) {
+    const Existing& existing = *existing_;
     Plan plan;
-    const std::string name = session.quote_ident(request.role);
+    const std::string name = session.quote_ident(request_.role);
     Statement alter;
     for (std::size_t i = 0; i < attributes.size(); ++i) {
-        if (request.attribute[i] == Tri::unset) continue;
-        const bool wanted = request.attribute[i] == Tri::yes;
+        if (request_.attribute[i] == Tri::unset) continue;
+        const bool wanted = request_.attribute[i] == Tri::yes;
         if (wanted != existing.attribute[i]) {
             alter.append(fmt::format(" {}{}", wanted ? "" : "NO", attributes[i].keyword));
             plan.changes.push_back(fmt::format("{}{}", wanted ? "+" : "-", attributes[i].change));
         }
     }
-    if (request.connection_limit && *request.connection_limit != existing.connection_limit) {
-        alter.append(fmt::format(" CONNECTION LIMIT {}", *request.connection_limit));
+    if (request_.connection_limit && *request_.connection_limit != existing.connection_limit) {
+        alter.append(fmt::format(" CONNECTION LIMIT {}", *request_.connection_limit));
         plan.changes.push_back(fmt::format("connection limit {} -> {}", existing.connection_limit,
-                                           *request.connection_limit));
+                                           *request_.connection_limit));
     }
-    if (request.valid_until && existing.valid_until_differs) {
-        alter.append(" VALID UNTIL " + session.quote_literal(*request.valid_until));
-        plan.changes.push_back(fmt::format("valid until {}", *request.valid_until));
+    if (request_.valid_until && existing.valid_until_differs) {
+        alter.append(" VALID UNTIL " + session.quote_literal(*request_.valid_until));
+        plan.changes.push_back(fmt::format("valid until {}", *request_.valid_until));
     }
-    if (request.password) {
-        if (!request.update_password) {
-            plan.password = "kept";
-        } else if (stored_password_match(session, request) == PasswordMatch::matches) {
-            plan.password = "unchanged";
+    password_ = PasswordAction::none;
+    if (request_.password) {
+        if (!request_.update_password) {
+            password_ = PasswordAction::kept;
+        } else if (stored_password_match(session, *request_.password, request_.role) == PasswordMatch::matches) {
+            password_ = PasswordAction::unchanged;
         } else {
-            alter.sql += " PASSWORD " + session.quote_literal(password_verifier(session, request));
-            alter.shown += " PASSWORD '********'";
-            plan.password = "set";
+            alter.append(" PASSWORD ");
+            alter.append_secret(session.quote_literal(password_verifier(session, *request_.password, request_.role)));
+            password_ = PasswordAction::set;
             plan.changes.push_back("password");
         }
     }
-    auto add = [&plan](const std::string& sql) {
-        plan.batch.append((plan.batch.sql.empty() ? "" : ";\n") + sql);
-    };
-    if (!alter.sql.empty()) {
-        plan.batch.sql = "ALTER ROLE " + name + alter.sql;
-        plan.batch.shown = "ALTER ROLE " + name + alter.shown;
+    if (!alter.empty()) {
+        Statement statement = Statement::plain("ALTER ROLE " + name);
+        statement.sql += alter.sql;
+        statement.shown += alter.shown;
+        plan.statements.push_back(std::move(statement));
     }
     const std::string self = fmt::format("{}::pg_catalog.oid", session.quote_literal(existing.oid));
-    for (const auto& group : request.member_of) {
+    for (const auto& group : request_.member_of) {
         if (!has_membership(session, oid_of_name, self, {group}, false)) {
-            add(fmt::format("GRANT {} TO {}", session.quote_ident(group), name));
-            plan.changes.push_back(fmt::format("member of \"{}\"", group));
+            plan.add(fmt::format("member of \"{}\"", group),
+                     Statement::plain(fmt::format("GRANT {} TO {}", session.quote_ident(group), name)));
         }
     }
-    for (const auto& member : request.with_member) {
+    for (const auto& member : request_.with_member) {
         if (!has_membership(session, self, oid_of_name, {member}, false)) {
-            add(fmt::format("GRANT {} TO {}", name, session.quote_ident(member)));
-            plan.changes.push_back(fmt::format("member \"{}\"", member));
+            plan.add(fmt::format("member \"{}\"", member),
+                     Statement::plain(fmt::format("GRANT {} TO {}", name, session.quote_ident(member))));
         }
     }
-    for (const auto& admin : request.with_admin) {
+    for (const auto& admin : request_.with_admin) {
         if (!has_membership(session, self, oid_of_name, {admin}, true)) {
-            add(fmt::format("GRANT {} TO {} WITH ADMIN OPTION", name, session.quote_ident(admin)));
-            plan.changes.push_back(fmt::format("admin \"{}\"", admin));
+            plan.add(fmt::format("admin \"{}\"", admin),
+                     Statement::plain(fmt::format("GRANT {} TO {} WITH ADMIN OPTION", name,
+                                                  session.quote_ident(admin))));
         }
     }
-    if (request.comment && *request.comment != existing.comment.value_or("")) {
-        add(fmt::format("COMMENT ON ROLE {} IS {}", name, session.quote_literal(*request.comment)));
-        plan.changes.push_back("comment");
+    if (request_.comment && *request_.comment != existing.comment.value_or("")) {
+        plan.add("comment", Statement::plain(fmt::format("COMMENT ON ROLE {} IS {}", name,
+                                                         session.quote_literal(*request_.comment))));
     }
     return plan;
-}
-
-Outcome report(const Request& request, const Session& session, const std::string& action,
-               const std::vector<std::string>& changes, const std::string& password) {
-    const bool dry_run = session.options().dry_run;
-    const std::string quoted = fmt::format("\"{}\"", request.role);
-    Outcome outcome;
-    if (action == "created") {
-        outcome.text = fmt::format("{} role {}", dry_run ? "would create" : "created", quoted);
-    } else if (action == "altered") {
-        outcome.text = fmt::format("{} role {}: {}", dry_run ? "would alter" : "altered", quoted,
-                                   fmt::join(changes, ", "));
-    } else {
-        outcome.text = fmt::format("role {} already exists", quoted);
-    }
-    outcome.json = {{"role", request.role},    {"action", action},
-                    {"changes", changes},      {"password", password},
-                    {"dry_run", dry_run},      {"statements", session.changes()}};
-    return outcome;
-}
-
-Error already_exists(const Request& request) {
-    return Error(Exit::conflict, fmt::format("role \"{}\" already exists", request.role), {},
-                 "Use --if-not-exists to accept an existing role and bring it to the attributes "
-                 "and memberships asked for.",
-                 "42710");
-}
-
-Outcome converge(Session& session, const Request& request) {
-    constexpr int attempts = 5;
-    for (int attempt = 1;; ++attempt) {
-        const auto existing = look_up(session, request);
-        if (!existing) {
-            throw Error(Exit::server, fmt::format("role \"{}\" was dropped while being checked",
-                                                  request.role));
-        }
-        const Plan plan = plan_convergence(session, request, *existing);
-        if (plan.batch.sql.empty()) {
-            return report(request, session, "unchanged", {}, plan.password);
-        }
-        try {
-            session.execute(plan.batch.sql, plan.batch.shown);  // one transaction
-        } catch (const Error& error) {
-            if (attempt < attempts && is_concurrent_catalog_change(error)) continue;
-            throw;
-        }
-        return report(request, session, "altered", plan.changes, plan.password);
-    }
-}
-
-Outcome create(Session& session, const Request& request) {
-    const Statement statement = create_statement(session, request);
-    try {
-        session.execute(statement.sql, statement.shown);  // CREATE ROLE and COMMENT: one transaction
-    } catch (const Error& error) {
-        const bool duplicate = error.sqlstate() == "42710" || error.sqlstate() == "23505";
-        if (!duplicate) throw;
-        if (!request.if_not_exists) throw already_exists(request);
-        return converge(session, request);  // a concurrent run created it first
-    }
-    return report(request, session, "created", {}, request.password ? "set" : "none");
 }
 
 }  // namespace
@@ -469,8 +314,9 @@ int main(int argc, char** argv) {
                  "role can initiate replication");
     app.add_flag("--no-replication", request.flags[replication].no,
                  "role cannot initiate replication (default)");
-    app.add_option("--comment", request.comment, "comment on the role (COMMENT ON ROLE)")
-        ->type_name("TEXT");
+    tool.allow_empty(
+        app.add_option("--comment", request.comment, "comment on the role (COMMENT ON ROLE)")
+            ->type_name("TEXT"));
     app.add_flag("--if-not-exists", request.if_not_exists,
                  "accept an existing role and converge it");
     app.add_flag("--update-password", request.update_password,
@@ -481,19 +327,17 @@ int main(int argc, char** argv) {
 
     return tool.run(argc, argv, [&]() -> Outcome {
         validate(request);
-        read_password(request);
-        for (const auto& warning : request.warnings) tool.warn(warning);
-        ask_interactively(request);
-        if (request.attribute[superuser] == Tri::yes) {
-            // As createuser: not much point in restricting a superuser.
-            request.attribute[createdb] = Tri::yes;
-            request.attribute[createrole] = Tri::yes;
-        }
+        std::vector<std::string> warnings;
+        request.password = read_new_password(request.password_file, request.password_env,
+                                             request.pwprompt, warnings);
+        for (const auto& warning : warnings) tool.warn(warning);
+        if (request.interactive) ask_attributes(request.attribute);
+        apply_superuser_implies(request.attribute);
         Session session = tool.connector().connect_maintenance();
-        if (look_up(session, request)) {
-            if (!request.if_not_exists) throw already_exists(request);
-            return converge(session, request);
-        }
-        return create(session, request);
+        Role role(request);
+        Outcome outcome =
+            report(session, role, create_or_converge(session, role, request.if_not_exists));
+        outcome.json["password"] = password_action_name(role.password());
+        return outcome;
     });
 }

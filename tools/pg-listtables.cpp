@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "common/name_pattern.hpp"
-#include "common/table_format.hpp"
+#include "tools/pg-listtables/name_pattern.hpp"
+#include "tools/pg-listtables/table_format.hpp"
 #include "common/tool.hpp"
 
 namespace {
@@ -265,7 +265,7 @@ int main(int argc, char** argv) {
             const Result result = session.query(query.sql, query.params);
             outcome.listing = format_listing(result, tool.format(), request.extended);
         } catch (const SqlError& error) {
-            if (error.sqlstate() == "2201B") {  // the server could not compile a pattern
+            if (error.is(SqlCondition::invalid_regular_expression)) {  // a pattern
                 throw UsageError(fmt::format("invalid pattern: {}", error.what()));
             }
             throw;

@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "common/byte_source.hpp"
+#include "tools/pg-seed/byte_source.hpp"
 #include "common/names.hpp"
-#include "common/seed_input.hpp"
-#include "common/sql_splitter.hpp"
+#include "tools/pg-seed/seed_input.hpp"
+#include "tools/pg-seed/sql_splitter.hpp"
 #include "common/tool.hpp"
 
 namespace {

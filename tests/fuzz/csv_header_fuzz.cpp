@@ -1,4 +1,4 @@
-/// libFuzzer target for pg-seed's CSV header reader, parse_csv_header (common/seed_input.hpp).
+/// libFuzzer target for pg-seed's CSV header reader, parse_csv_header (tools/pg-seed/seed_input.hpp).
 /// The input's first byte picks the delimiter (a double quote or "\r" picks ","); the rest is
 /// the header line. Invariants checked on every input:
 ///  - the number of names is 1 + the delimiters outside quotes, where "outside" is told by the
@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/seed_input.hpp"
+#include "tools/pg-seed/seed_input.hpp"
 
 namespace {
 

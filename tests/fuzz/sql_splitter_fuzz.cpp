@@ -12,7 +12,7 @@
 #include <string>
 
 #include "common/errors.hpp"
-#include "common/sql_splitter.hpp"
+#include "tools/pg-seed/sql_splitter.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-/// libFuzzer target for pg-seed's file name to table rules (common/seed_input.hpp): the input is
+/// libFuzzer target for pg-seed's file name to table rules (tools/pg-seed/seed_input.hpp): the input is
 /// a file name for table_of_file, and a --table value for TableName::parse. Invariants:
 ///  - a table comes only from a name ending in .csv or .tsv (optionally then .gz, .xz or .zst)
 ///    with something before that suffix, and from every such name whose stem is not all
@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "common/errors.hpp"
-#include "common/seed_input.hpp"
+#include "tools/pg-seed/seed_input.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "common/byte_source.hpp"
+#include "tools/pg-seed/byte_source.hpp"
 
 namespace pgkit {
 

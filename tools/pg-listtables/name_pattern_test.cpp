@@ -1,4 +1,4 @@
-#include "common/name_pattern.hpp"
+#include "tools/pg-listtables/name_pattern.hpp"
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>

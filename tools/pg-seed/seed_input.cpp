@@ -1,6 +1,6 @@
-#include "common/seed_input.hpp"
+#include "tools/pg-seed/seed_input.hpp"
 
-#include "common/byte_source.hpp"
+#include "tools/pg-seed/byte_source.hpp"
 #include "common/names.hpp"
 
 namespace pgkit {

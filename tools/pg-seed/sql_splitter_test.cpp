@@ -1,4 +1,4 @@
-#include "common/sql_splitter.hpp"
+#include "tools/pg-seed/sql_splitter.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,4 +1,4 @@
-#include "common/byte_source.hpp"
+#include "tools/pg-seed/byte_source.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>

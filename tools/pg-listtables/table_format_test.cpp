@@ -1,4 +1,4 @@
-#include "common/table_format.hpp"
+#include "tools/pg-listtables/table_format.hpp"
 
 #include <boost/test/unit_test.hpp>
 

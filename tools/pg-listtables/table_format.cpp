@@ -1,32 +1,13 @@
-#include "common/table_format.hpp"
+#include "tools/pg-listtables/table_format.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
+#include "common/text.hpp"
+
 namespace pgkit {
 namespace {
-
-/// Decodes one UTF-8 sequence at `at`; invalid bytes count as one character each.
-char32_t next_code_point(std::string_view text, std::size_t& at) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const unsigned char lead = byte(at);
-    int length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xe ? 3 : (lead >> 3) == 0x1e ? 4 : 0;
-    if (length == 0 || at + length > text.size()) {
-        ++at;
-        return 0xfffd;
-    }
-    char32_t code = length == 1 ? lead : lead & (0x7f >> length);
-    for (int i = 1; i < length; ++i) {
-        if ((byte(at + i) & 0xc0) != 0x80) {
-            ++at;
-            return 0xfffd;
-        }
-        code = (code << 6) | (byte(at + i) & 0x3f);
-    }
-    at += length;
-    return code;
-}
 
 int code_point_width(char32_t c) {
     if (c == 0) return 0;

@@ -1,4 +1,4 @@
-#include "common/passwords.hpp"
+#include "tools/pg-createuser/passwords.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "common/seed_input.hpp"
+#include "tools/pg-seed/seed_input.hpp"
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>

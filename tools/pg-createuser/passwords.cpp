@@ -1,6 +1,7 @@
-#include "common/passwords.hpp"
+#include "tools/pg-createuser/passwords.hpp"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -14,9 +15,12 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "common/errors.hpp"
+#include "common/session.hpp"
 #include "common/password_prompt.hpp"
+#include "common/text.hpp"
 
 namespace pgkit {
 namespace {
@@ -75,9 +79,7 @@ std::string md5_hex(std::string_view bytes) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_md5(), nullptr);
-    std::string hex;
-    for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
+    return to_hex(digest, length);
 }
 
 bool is_ascii(std::string_view text) {
@@ -236,6 +238,43 @@ PasswordMatch match_stored_password(std::string_view password, std::string_view 
                                                               : PasswordMatch::differs;
     }
     return PasswordMatch::unknown;
+}
+
+std::optional<std::string> read_new_password(const std::optional<std::string>& file,
+                                             const std::optional<std::string>& variable,
+                                             bool prompt, std::vector<std::string>& warnings) {
+    if (file) return read_password_file(*file, warnings);
+    if (variable) return read_password_env(*variable);
+    if (prompt) return prompt_new_password();
+    return std::nullopt;
+}
+
+std::string password_verifier(const Session& session, const std::string& password,
+                              const std::string& role) {
+    if (is_password_verifier(password)) return password;
+    std::unique_ptr<char, decltype(&PQfreemem)> hashed(
+        PQencryptPasswordConn(session.raw(), password.c_str(), role.c_str(), nullptr),
+        &PQfreemem);
+    if (!hashed) {
+        throw Error(Exit::server, fmt::format("password encryption failed: {}",
+                                              first_line(PQerrorMessage(session.raw()))));
+    }
+    return hashed.get();
+}
+
+PasswordMatch stored_password_match(Session& session, const std::string& password,
+                                    const std::string& role) {
+    try {
+        const Result result = session.query(
+            "SELECT a.rolpassword FROM pg_catalog.pg_authid a WHERE a.rolname = $1", {role});
+        if (result.rows() == 0 || result.is_null(0, 0)) return PasswordMatch::differs;
+        return match_stored_password(password, role, result.text(0, 0));
+    } catch (const SqlError& error) {
+        if (error.is(SqlCondition::insufficient_privilege)) {
+            return PasswordMatch::unknown;  // not a superuser
+        }
+        throw;
+    }
 }
 
 }  // namespace pgkit

@@ -1,4 +1,4 @@
-#include "common/name_pattern.hpp"
+#include "tools/pg-listtables/name_pattern.hpp"
 
 #include <fmt/format.h>
 

@@ -1,0 +1,133 @@
+#include "common/converge.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "common/errors.hpp"
+
+namespace pgkit {
+
+std::string_view action_name(Action action) {
+    switch (action) {
+        case Action::created:
+            return "created";
+        case Action::altered:
+            return "altered";
+        case Action::unchanged:
+            return "unchanged";
+        case Action::dropped:
+            return "dropped";
+        case Action::absent:
+            return "absent";
+    }
+    return "unchanged";
+}
+
+void Statement::append(std::string_view text) {
+    sql += text;
+    shown += text;
+}
+
+void Statement::append_secret(std::string_view text, std::string_view mask) {
+    sql += text;
+    shown += mask;
+}
+
+void Plan::add(std::string change, Statement statement) {
+    changes.push_back(std::move(change));
+    statements.push_back(std::move(statement));
+}
+
+namespace {
+
+Error already_exists(const Convergeable& object) {
+    return Error(Exit::conflict, fmt::format("{} \"{}\" already exists", object.kind(), object.name()),
+                 {}, object.if_not_exists_hint(), std::string(object.duplicate_sqlstate()));
+}
+
+bool is_duplicate(const SqlError& error) {
+    // The server's own check, or a concurrent creator that won the race to the catalog's
+    // unique index.
+    return error.is(SqlCondition::duplicate_object) || error.is(SqlCondition::unique_violation);
+}
+
+/// Alters an existing object into the state asked for; `looked_up`: the object's catalog row
+/// was read just now.
+Converged converge(Session& session, Convergeable& object, bool looked_up) {
+    constexpr int attempts = 5;
+    for (int attempt = 1;; ++attempt) {
+        if (!looked_up && !object.look_up(session)) {
+            throw Error(Exit::server, fmt::format("{} \"{}\" was dropped while being checked",
+                                                  object.kind(), object.name()));
+        }
+        looked_up = false;
+        Plan plan = object.plan(session);
+        if (plan.empty()) return {Action::unchanged, {}};
+        Statement batch;  // one multi-statement message runs as one transaction
+        for (const auto& statement : plan.statements) {
+            if (!batch.empty()) batch.append(";\n");
+            batch.sql += statement.sql;
+            batch.shown += statement.shown;
+        }
+        try {
+            session.execute(batch.sql, batch.shown);
+        } catch (const SqlError& error) {
+            if (attempt < attempts && is_concurrent_catalog_change(error)) {
+                continue;  // a concurrent run changed it first: look again
+            }
+            throw;
+        }
+        return {Action::altered, std::move(plan.changes)};
+    }
+}
+
+}  // namespace
+
+Converged create_or_converge(Session& session, Convergeable& object, bool if_not_exists) {
+    if (object.look_up(session)) {
+        if (!if_not_exists) throw already_exists(object);
+        return converge(session, object, /*looked_up=*/true);
+    }
+    try {
+        object.create(session);
+    } catch (const SqlError& error) {
+        if (!is_duplicate(error)) throw;
+        if (!if_not_exists) throw already_exists(object);
+        return converge(session, object, /*looked_up=*/false);  // a concurrent run was first
+    }
+    return {Action::created, {}};
+}
+
+Outcome report(const Session& session, const Convergeable& object, const Converged& converged) {
+    const bool dry_run = session.options().dry_run;
+    const std::string quoted = fmt::format("\"{}\"", object.name());
+    Outcome outcome;
+    switch (converged.action) {
+        case Action::created:
+            outcome.text = fmt::format("{} {} {}", dry_run ? "would create" : "created",
+                                       object.kind(), quoted);
+            break;
+        case Action::altered:
+            outcome.text = fmt::format("{} {} {}: {}", dry_run ? "would alter" : "altered",
+                                       object.kind(), quoted, fmt::join(converged.changes, ", "));
+            break;
+        case Action::dropped:
+            outcome.text = fmt::format("{} {} {}", dry_run ? "would drop" : "dropped",
+                                       object.kind(), quoted);
+            break;
+        case Action::absent:
+            outcome.text = fmt::format("{} {} does not exist", object.kind(), quoted);
+            break;
+        case Action::unchanged:
+            outcome.text = fmt::format("{} {} already exists", object.kind(), quoted);
+            break;
+    }
+    outcome.json = {{std::string(object.kind()), object.name()},
+                    {"action", action_name(converged.action)},
+                    {"changes", converged.changes},
+                    {"dry_run", dry_run},
+                    {"statements", session.changes()}};
+    return outcome;
+}
+
+}  // namespace pgkit

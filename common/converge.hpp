@@ -1,0 +1,86 @@
+#pragma once
+/// The create-or-converge flow of the tools that make an object (pg-createdb, pg-createuser,
+/// and the schema, extension and grant tools to come): create it; when it exists (or a
+/// concurrent run creates it first), look again, compare what was asked with the catalog,
+/// alter the difference in one transaction, and report created, altered or unchanged. A tool
+/// states only what differs: its catalog lookup, its comparison and its statements.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/session.hpp"
+#include "common/tool.hpp"
+
+namespace pgkit {
+
+/// What a run did to its object, in the words of text and JSON reports alike.
+enum class Action { created, altered, unchanged, dropped, absent };
+
+/// "created", "altered", "unchanged", "dropped", "absent": JSON's `action`.
+std::string_view action_name(Action action);
+
+/// A statement as sent, and as --echo and reports show it (a password verifier masked).
+struct Statement {
+    std::string sql, shown;
+
+    /// A statement with nothing to hide: shown as sent.
+    static Statement plain(std::string sql) { return {sql, sql}; }
+
+    /// Text that is the same in both.
+    void append(std::string_view text);
+    /// A secret: `sql` gets the text, `shown` the mask.
+    void append_secret(std::string_view text, std::string_view mask = "'********'");
+    bool empty() const { return sql.empty(); }
+};
+
+/// What converging an existing object takes: each change for people (`owner "a" -> "b"`),
+/// and the statements that make them, sent as one message (one transaction).
+struct Plan {
+    std::vector<std::string> changes;
+    std::vector<Statement> statements;
+
+    void add(std::string change, Statement statement);
+    bool empty() const { return statements.empty(); }
+};
+
+/// An object a tool creates or converges: what differs from one tool to the next.
+class Convergeable {
+public:
+    virtual ~Convergeable() = default;
+
+    /// "database", "role": the word in messages, and the JSON key of the name.
+    virtual std::string_view kind() const = 0;
+    virtual const std::string& name() const = 0;
+
+    /// Reads the object from the catalog, and keeps what plan() needs; false when absent.
+    virtual bool look_up(Session& session) = 0;
+    /// Creates the object. A duplicate-object or unique-violation SqlError means a concurrent
+    /// run created it first; other errors end the run.
+    virtual void create(Session& session) = 0;
+    /// What to alter, from what the last look_up() read; throws Error (exit 5) for a
+    /// difference that cannot be altered in place.
+    virtual Plan plan(Session& session) = 0;
+
+    /// The SQLSTATE and hint of "already exists" without --if-not-exists.
+    virtual std::string_view duplicate_sqlstate() const = 0;
+    virtual std::string if_not_exists_hint() const = 0;
+};
+
+/// The result of the flow.
+struct Converged {
+    Action action = Action::unchanged;
+    std::vector<std::string> changes;
+};
+
+/// Creates `object`, or, when it exists, converges it with --if-not-exists and refuses it
+/// (exit 5) without. A concurrent change between the lookup and the alteration (a lost race
+/// on the catalog) is settled by looking again, a few times.
+Converged create_or_converge(Session& session, Convergeable& object, bool if_not_exists);
+
+/// The contract's report of one object: `created database "app"` (or `would create` with
+/// --dry-run), `altered role "app": +createdb, comment`, `database "app" already exists`;
+/// JSON: the name under `kind`, `action`, `changes`, `dry_run` and the `statements` sent.
+Outcome report(const Session& session, const Convergeable& object, const Converged& converged);
+
+}  // namespace pgkit
