@@ -47,6 +47,9 @@ struct Plan {
 /// An object a tool creates or converges: what differs from one tool to the next.
 class Convergeable {
 public:
+    Convergeable() = default;
+    Convergeable(const Convergeable&) = delete;
+    Convergeable& operator=(const Convergeable&) = delete;
     virtual ~Convergeable() = default;
 
     /// "database", "role": the word in messages, and the JSON key of the name.
@@ -58,8 +61,8 @@ public:
     /// Creates the object. A duplicate-object or unique-violation SqlError means a concurrent
     /// run created it first; other errors end the run.
     virtual void create(Session& session) = 0;
-    /// What to alter, from what the last look_up() read; throws Error (exit 5) for a
-    /// difference that cannot be altered in place.
+    /// What to alter, from what the last look_up() read (called only after it found the
+    /// object); throws Error (exit 5) for a difference that cannot be altered in place.
     virtual Plan plan(Session& session) = 0;
 
     /// The SQLSTATE and hint of "already exists" without --if-not-exists.

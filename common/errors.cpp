@@ -241,7 +241,7 @@ SqlCondition condition_of(std::string_view sqlstate, std::string_view message) {
     const std::string_view sql_class = sqlstate.substr(0, 2);
     if (sqlstate == "42P04" || sqlstate == "42710" || sqlstate == "42P06" ||
         sqlstate == "42P07" || sqlstate == "42723" || sqlstate == "42712" ||
-        sqlstate == "42P03" || sqlstate == "42P05") {
+        sqlstate == "42P03" || sqlstate == "42P05" || sqlstate == "42701") {
         return SqlCondition::duplicate_object;  // database, object, schema, table, function...
     }
     if (sqlstate == "23505") return SqlCondition::unique_violation;

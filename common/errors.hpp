@@ -78,7 +78,8 @@ enum class SqlCondition {
 /// The condition of an SQLSTATE; `message` tells "tuple concurrently updated" (XX000) apart.
 SqlCondition condition_of(std::string_view sqlstate, std::string_view message = {});
 
-/// The server answered a statement with an error.
+/// The server answered a statement with an error. Its condition comes from the SQLSTATE;
+/// its exit code is the caller's (sql_error_from_result gives exit_for_sqlstate's).
 class SqlError : public Error {
 public:
     SqlError(Exit code, std::string message, std::string detail = {}, std::string hint = {},
@@ -110,25 +111,6 @@ enum class ConnectFailure {
     database_missing,   ///< the database to connect to does not exist
     login_not_allowed,  ///< the role exists but may not log in
     other,
-};
-
-/// A statement of a multi-statement message failed: which one (0-based), so that the caller can
-/// name the file and line.
-class ScriptError : public SqlError {
-public:
-    ScriptError(SqlError error, int statement_index, int statement_position)
-        : SqlError(std::move(error)),
-          statement_index_(statement_index),
-          statement_position_(statement_position) {}
-    int statement_index() const { return statement_index_; }
-    /// PG_DIAG_STATEMENT_POSITION: 1-based character offset into the whole message, or 0.
-    int statement_position() const { return statement_position_; }
-    /// The server's CONTEXT field ("COPY t, line 3, column a: ..."), or "".
-    std::string context;
-
-private:
-    int statement_index_;
-    int statement_position_;
 };
 
 /// A failed connection: exit 3 when trying again later may help, exit 4 when the server was

@@ -74,6 +74,11 @@ std::string Session::quote_ident(std::string_view name) const {
     return quoted.get();
 }
 
+std::string Session::quote_qualified(const std::optional<std::string>& schema,
+                                     std::string_view name) const {
+    return (schema ? quote_ident(*schema) + "." : std::string()) + quote_ident(name);
+}
+
 std::string Session::quote_literal(std::string_view value) const {
     std::unique_ptr<char, decltype(&PQfreemem)> quoted(
         PQescapeLiteral(connection_.get(), value.data(), value.size()), &PQfreemem);
@@ -139,124 +144,9 @@ void Session::execute(std::string_view sql, std::string_view shown) {
     note_change_committed();
 }
 
-}  // namespace pgkit
-
-namespace pgkit {
-
-void Session::run(std::string_view sql) {
-    echo(sql);
-    send(sql, {});
-}
-
-namespace {
-
-ScriptError script_error(PGresult* result, PGconn* connection, int index) {
-    const char* position = result != nullptr ? PQresultErrorField(result, PG_DIAG_STATEMENT_POSITION) : nullptr;
-    const char* context = result != nullptr ? PQresultErrorField(result, PG_DIAG_CONTEXT) : nullptr;
-    ScriptError error(sql_error_from_result(result, connection), index,
-                      position != nullptr ? std::atoi(position) : 0);
-    error.context = context != nullptr ? context : "";
-    return error;
-}
-
-long long affected_rows(PGresult* result) {
-    const char* rows = PQcmdTuples(result);
-    return rows != nullptr && *rows != '\0' ? std::atoll(rows) : 0;
-}
-
-}  // namespace
-
-Session::BatchOutcome Session::send_batch(const std::string& sql) {
-    throw_if_interrupted();
-    echo(sql);
-    if (PQsendQuery(connection_.get(), sql.c_str()) == 0) {
-        throw script_error(nullptr, connection_.get(), 0);
-    }
-    BatchOutcome outcome;
-    std::optional<ScriptError> failure;
-    while (PGresult* raw = PQgetResult(connection_.get())) {
-        ResultHandle result(raw, &PQclear);
-        const ExecStatusType status = PQresultStatus(raw);
-        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
-            if (!failure) {
-                ++outcome.statements;
-                // Rows written, not rows a SELECT returned (pg_dump's set_config and setval).
-                if (status == PGRES_COMMAND_OK) outcome.rows += affected_rows(raw);
-            }
-        } else if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
-            // A COPY hidden in a batch: end it, so that the connection stays usable.
-            if (status == PGRES_COPY_IN) PQputCopyEnd(connection_.get(), "COPY needs its own data");
-            if (status == PGRES_COPY_OUT) {
-                char* row = nullptr;
-                while (PQgetCopyData(connection_.get(), &row, 0) >= 0) PQfreemem(row);
-            }
-            if (!failure) failure = ScriptError(SqlError(Exit::bad_input, "COPY from or to the client is only possible as COPY ... FROM stdin followed by its data"), outcome.statements, 0);
-        } else if (!failure) {
-            failure = script_error(raw, connection_.get(), outcome.statements);
-        }
-    }
-    if (failure) {
-        throw_if_interrupted();
-        throw *failure;
-    }
-    throw_if_interrupted();
-    return outcome;
-}
-
 void Session::pin_setting(const std::string& name, const std::string& value) {
     query("SELECT pg_catalog.set_config($1, $2, false)", {name, value});
     pinned_.emplace_back(name, value);
-}
-
-void Session::reset_all() {
-    run("RESET ALL");
-    for (const auto& [name, value] : pinned_) {
-        query("SELECT pg_catalog.set_config($1, $2, false)", {name, value});
-    }
-}
-
-void Session::begin_copy(const std::string& sql) {
-    throw_if_interrupted();
-    echo(sql);
-    ResultHandle result(PQexec(connection_.get(), sql.c_str()), &PQclear);
-    if (PQresultStatus(result.get()) != PGRES_COPY_IN) {
-        throw_if_interrupted();
-        throw script_error(result.get(), connection_.get(), 0);
-    }
-}
-
-void Session::put_copy_data(const char* data, std::size_t size) {
-    if (interrupted_signal() != 0) {
-        PQputCopyEnd(connection_.get(), "interrupted");
-        while (PGresult* raw = PQgetResult(connection_.get())) PQclear(raw);
-        throw_if_interrupted();
-    }
-    // libpq learns of a server error during COPY only when it reads: read what has come now
-    // and then, so that a bad row early in a big file stops the load early.
-    if (++copy_chunks_ % 16 == 0) PQconsumeInput(connection_.get());
-    if (PQputCopyData(connection_.get(), data, static_cast<int>(size)) != 1) {
-        end_copy();  // reports the server's error
-        throw script_error(nullptr, connection_.get(), 0);
-    }
-}
-
-long long Session::end_copy() {
-    PQputCopyEnd(connection_.get(), nullptr);
-    long long rows = 0;
-    std::optional<ScriptError> failure;
-    while (PGresult* raw = PQgetResult(connection_.get())) {
-        ResultHandle result(raw, &PQclear);
-        if (PQresultStatus(raw) == PGRES_COMMAND_OK) {
-            rows += affected_rows(raw);
-        } else if (!failure) {
-            failure = script_error(raw, connection_.get(), 0);
-        }
-    }
-    if (failure) {
-        throw_if_interrupted();
-        throw *failure;
-    }
-    return rows;
 }
 
 }  // namespace pgkit

@@ -1,7 +1,9 @@
 #pragma once
-/// libpq owners and the one place SQL is sent. Every statement of every tool goes through
+/// libpq owners and the one place SQL is sent. Every statement a Session sends goes through
 /// Session::query (reads, run in --dry-run too) or Session::execute (changes, skipped in
-/// --dry-run), so --echo and --dry-run cannot be forgotten by any tool.
+/// --dry-run), so --echo and --dry-run cannot be forgotten by any tool. The one exception is
+/// not here: pg-seed runs its users' files through its own ScriptSession
+/// (tools/pg-seed/script_session.hpp), always inside a transaction that --dry-run rolls back.
 
 #include <libpq-fe.h>
 
@@ -64,6 +66,9 @@ public:
 
     /// An SQL identifier, always double-quoted (PQescapeIdentifier).
     std::string quote_ident(std::string_view name) const;
+    /// "schema"."name", or "name" without a schema.
+    std::string quote_qualified(const std::optional<std::string>& schema,
+                                std::string_view name) const;
     /// An SQL string literal (PQescapeLiteral), with E'' where backslashes need it.
     std::string quote_literal(std::string_view value) const;
 
@@ -75,41 +80,25 @@ public:
     /// --echo and reports print instead of `sql` (to hide a password verifier).
     void execute(std::string_view sql, std::string_view shown = {});
 
-    // Scripts (pg-seed). These run under --dry-run too: the caller runs them inside a
-    // transaction that it rolls back.
-
-    /// Runs a statement that pg-seed's own transaction control or history needs.
-    void run(std::string_view sql);
-
-    /// Sets a parameter for the whole session (set_config), also across reset_all().
+    /// Sets a parameter for the whole session (set_config), and remembers it: a RESET ALL
+    /// (pg-seed, after each file) must be followed by these again (--lock-timeout).
     void pin_setting(const std::string& name, const std::string& value);
-    /// RESET ALL, then the pinned settings again (--lock-timeout outlives a file's SETs).
-    void reset_all();
+    const std::vector<std::pair<std::string, std::string>>& pinned_settings() const {
+        return pinned_;
+    }
 
-    /// Sends several statements as one message. Returns how many succeeded; throws
-    /// ScriptError for the first that failed, which tells its index.
-    struct BatchOutcome {
-        int statements = 0;
-        long long rows = 0;  ///< rows inserted, updated, deleted or copied
-    };
-    BatchOutcome send_batch(const std::string& sql);
-
-    /// COPY ... FROM STDIN: start it, feed it, finish it (returns the rows copied).
-    void begin_copy(const std::string& sql);
-    void put_copy_data(const char* data, std::size_t size);
-    long long end_copy();
+    /// Writes `shown` to stderr with --echo, as every statement sent is shown.
+    void echo(std::string_view shown) const;
 
     /// The changes sent (or, in --dry-run, that would have been sent), as shown.
     const std::vector<std::string>& changes() const { return changes_; }
 
 private:
     ResultHandle send(std::string_view sql, const std::vector<std::optional<std::string>>& params);
-    void echo(std::string_view shown) const;
 
     ConnectionHandle connection_;
     SessionOptions options_;
     std::unique_ptr<NoticeSettings> notice_settings_;
-    unsigned copy_chunks_ = 0;
     std::vector<std::pair<std::string, std::string>> pinned_;
     std::vector<std::string> changes_;
 };

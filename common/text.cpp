@@ -51,6 +51,15 @@ char32_t next_code_point(std::string_view text, std::size_t& at) {
     return code;
 }
 
+std::size_t utf8_offset_of(std::string_view text, std::size_t characters) {
+    std::size_t at = 0;
+    for (std::size_t seen = 0; at < text.size(); ++at) {
+        if ((static_cast<unsigned char>(text[at]) & 0xc0) == 0x80) continue;  // continuation
+        if (seen++ == characters) return at;
+    }
+    return at;
+}
+
 std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
     for (std::size_t at = 0; at < text.size();) {
         const std::size_t length = utf8_sequence_length(text, at);

@@ -40,4 +40,14 @@ BOOST_AUTO_TEST_CASE(first_invalid_utf8_names_the_offset_of_the_bad_byte) {
     BOOST_TEST(pgkit::first_invalid_utf8("\xE2\x82").value() == 0u);    // cut short
 }
 
+BOOST_AUTO_TEST_CASE(utf8_offset_of_counts_characters_not_bytes) {
+    const std::string text = "a\xC3\xA9" "b\xE2\x82\xAC\nc";  // a é b € \n c
+    BOOST_TEST(pgkit::utf8_offset_of(text, 0) == 0u);
+    BOOST_TEST(pgkit::utf8_offset_of(text, 1) == 1u);  // é
+    BOOST_TEST(pgkit::utf8_offset_of(text, 2) == 3u);  // b
+    BOOST_TEST(pgkit::utf8_offset_of(text, 4) == 7u);  // \n
+    BOOST_TEST(pgkit::utf8_offset_of(text, 5) == 8u);  // c
+    BOOST_TEST(pgkit::utf8_offset_of(text, 9) == text.size());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

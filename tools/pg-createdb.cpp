@@ -212,9 +212,10 @@ Error template_in_use(Session& session, const Request& request, const SqlError& 
 }
 
 /// The database asked for, in the create-or-converge flow.
-class Database : public Convergeable {
+class Database final : public Convergeable {
 public:
     explicit Database(const Request& request) : request_(request) {}
+    explicit Database(const Request&&) = delete;  // keeps a reference
 
     std::string_view kind() const override { return "database"; }
     const std::string& name() const override { return request_.dbname; }
@@ -261,7 +262,7 @@ public:
             throw Error(Exit::server, "option \"icu_rules\" not recognized",
                         "ICU rules need PostgreSQL 16 or later.", {}, "42601");
         }
-        const Existing& existing = *existing_;
+        const Existing& existing = existing_.value();  // look_up() found it
         if (const auto differences =
                 fixed_differences(request_, existing, session.server_version());
             !differences.empty()) {

@@ -152,9 +152,10 @@ std::string_view password_action_name(PasswordAction action) {
 }
 
 /// The role asked for, in the create-or-converge flow.
-class Role : public Convergeable {
+class Role final : public Convergeable {
 public:
     explicit Role(const Request& request) : request_(request) {}
+    explicit Role(const Request&&) = delete;  // keeps a reference
 
     std::string_view kind() const override { return "role"; }
     const std::string& name() const override { return request_.role; }
@@ -187,7 +188,7 @@ private:
 };
 
 Plan Role::plan(Session& session) {
-    const Existing& existing = *existing_;
+    const Existing& existing = existing_.value();  // look_up() found it
     Plan plan;
     const std::string name = session.quote_ident(request_.role);
     Statement alter;

@@ -16,10 +16,6 @@
 namespace pgkit {
 namespace {
 
-bool ends_with(std::string_view text, std::string_view suffix) {
-    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 Error damaged(const std::string& path, const std::string& why) {
     return Error(Exit::bad_input, fmt::format("{}: could not read: {}", path, why));
 }
@@ -197,7 +193,7 @@ Compression compression_of(std::string_view file_name, std::string_view* without
     };
     for (const Suffix& suffix : {Suffix{".gz", Compression::gzip}, Suffix{".xz", Compression::xz},
                                  Suffix{".zst", Compression::zstd}}) {
-        if (ends_with(file_name, suffix.text)) {
+        if (file_name.ends_with(suffix.text)) {
             if (without_suffix != nullptr) {
                 *without_suffix = file_name.substr(0, file_name.size() - suffix.text.size());
             }

@@ -18,13 +18,21 @@ void TableName::check(const char* what) const {
 
 std::string TableName::text() const { return schema ? *schema + "." + name : name; }
 
-std::optional<TableName> table_of_file(std::string_view file_name) {
+std::optional<Kind> kind_of(std::string_view file_name) {
     std::string_view name;
     compression_of(file_name, &name);
-    auto ends = [&](std::string_view suffix) {
-        return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
-    };
-    if (!ends(".csv") && !ends(".tsv")) return std::nullopt;
+    for (const auto& [suffix, kind] : {std::pair{".sql", Kind::sql}, std::pair{".csv", Kind::csv},
+                                       std::pair{".tsv", Kind::tsv}}) {
+        if (name.size() > 4 && name.ends_with(suffix)) return kind;
+    }
+    return std::nullopt;
+}
+
+std::optional<TableName> table_of_file(std::string_view file_name) {
+    const auto kind = kind_of(file_name);
+    if (!kind || *kind == Kind::sql) return std::nullopt;
+    std::string_view name;
+    compression_of(file_name, &name);
     name.remove_suffix(4);
     std::size_t skip = 0;
     while (skip < name.size() && name[skip] >= '0' && name[skip] <= '9') ++skip;

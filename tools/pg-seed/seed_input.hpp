@@ -1,6 +1,7 @@
 #pragma once
-/// pg-seed's rules for what a CSV file loads into: the table a file name names, and the column
-/// names of a CSV header line. Kept apart from the tool so that they can be tested and fuzzed.
+/// pg-seed's rules for what a file is and what a CSV file loads into: the kind a file name
+/// says, the table it names, and the column names of a CSV header line. Kept apart from the
+/// tool so that they can be tested and fuzzed.
 
 #include <optional>
 #include <string>
@@ -8,6 +9,12 @@
 #include <vector>
 
 namespace pgkit {
+
+enum class Kind { sql, csv, tsv };
+
+/// The kind a file name says: *.sql, *.csv or *.tsv, optionally compressed (.gz, .xz, .zst),
+/// with something before the suffix; nothing for any other name.
+std::optional<Kind> kind_of(std::string_view file_name);
 
 /// A table name as pg-seed takes it: "table" or "schema.table", split at the first dot.
 struct TableName {

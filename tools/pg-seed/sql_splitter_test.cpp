@@ -6,26 +6,11 @@
 #include <vector>
 
 #include "common/errors.hpp"
+#include "support/string_source.hpp"
 
 namespace {
 
-class StringSource : public pgkit::ByteSource {
-public:
-    explicit StringSource(std::string text, std::size_t step = 7) : text_(std::move(text)), step_(step) {}
-    std::size_t read(char* buffer, std::size_t size) override {
-        // Small, odd steps: lines and tokens cross read boundaries.
-        const std::size_t n = std::min({size, step_, text_.size() - at_});
-        std::memcpy(buffer, text_.data() + at_, n);
-        at_ += n;
-        return n;
-    }
-    std::size_t raw_bytes_read() const override { return at_; }
-
-private:
-    std::string text_;
-    std::size_t step_;
-    std::size_t at_ = 0;
-};
+using pgkit::test::StringSource;
 
 struct Item {
     std::string kind;  // "sql", "meta", "data"

@@ -1,0 +1,118 @@
+#include "tools/pg-seed/sql_load.hpp"
+
+#include <algorithm>
+
+#include "common/text.hpp"
+#include "tools/pg-seed/byte_source.hpp"
+#include "tools/pg-seed/file_error.hpp"
+#include "tools/pg-seed/sql_checks.hpp"
+#include "tools/pg-seed/sql_splitter.hpp"
+
+namespace pgkit {
+
+void Batch::add(const std::string& statement, std::size_t start_line, std::size_t first_line) {
+    pieces_.push_back({sql_.size(), start_line, first_line});
+    sql_ += statement;
+}
+
+void Batch::clear() {
+    sql_.clear();
+    pieces_.clear();
+}
+
+std::size_t Batch::line_at(std::size_t byte, const Piece& piece) const {
+    return piece.start_line +
+           static_cast<std::size_t>(std::count(sql_.begin() + static_cast<long>(piece.offset),
+                                               sql_.begin() + static_cast<long>(byte), '\n'));
+}
+
+std::size_t Batch::line_of_failure(std::size_t statement_index, int position) const {
+    const Piece& piece = pieces_[std::min(statement_index, pieces_.size() - 1)];
+    if (position <= 0) return piece.first_line;
+    const std::size_t byte = utf8_offset_of(sql_, static_cast<std::size_t>(position - 1));
+    if (byte < piece.offset) return piece.first_line;
+    return line_at(byte, piece);
+}
+
+std::optional<std::size_t> Batch::line_of_invalid_utf8() const {
+    const auto bad = first_invalid_utf8(sql_);
+    if (!bad || pieces_.empty()) return std::nullopt;
+    std::size_t at = 0;
+    while (at + 1 < pieces_.size() && pieces_[at + 1].offset <= *bad) ++at;
+    return line_at(*bad, pieces_[at]);
+}
+
+namespace {
+
+void flush(ScriptSession& script, Batch& batch, SeedFile& file) {
+    if (batch.empty()) return;
+    try {
+        const auto outcome = script.send_batch(batch.sql());
+        file.statements += outcome.statements;
+        file.rows += outcome.rows;
+    } catch (const ScriptError& error) {
+        if (error.is(SqlCondition::invalid_encoding) && error.statement_position() <= 0) {
+            if (const auto line = batch.line_of_invalid_utf8()) fail_at(error, file.path, *line);
+        }
+        fail_at(error, file.path,
+                batch.line_of_failure(static_cast<std::size_t>(error.statement_index()),
+                                      error.statement_position()));
+    }
+    batch.clear();
+}
+
+}  // namespace
+
+void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
+    auto source = open_byte_source(file.path);
+    LineReader lines(*source);
+    SqlSplitter splitter(lines);
+    SqlChecks checks(file.path);
+    Batch batch;
+    while (true) {
+        const auto event = splitter.next();
+        if (event == SqlSplitter::Event::end) break;
+        if (!checks.check(splitter, event)) continue;  // \restrict
+        if (splitter.is_copy_from_stdin()) {
+            flush(script, batch, file);
+            const std::size_t copy_line_number = splitter.first_line();
+            const std::size_t data_start = splitter.line_number() + 1;
+            try {
+                script.begin_copy(splitter.text());
+            } catch (const ScriptError& error) {
+                fail_at(error, file.path, copy_line_number);
+            }
+            try {
+                // The block goes as it is in the file, in the reader's chunks: no line copied.
+                splitter.copy_data(
+                    [&](const char* data, std::size_t size) {
+                        script.put_copy_data(data, size);
+                        if (progress.enabled()) {
+                            progress.update(source->raw_bytes_read(),
+                                            file.rows + static_cast<long long>(
+                                                            splitter.line_number() - data_start));
+                        }
+                    },
+                    file.path);
+                file.rows += script.end_copy();
+                ++file.statements;
+            } catch (const ScriptError& error) {
+                const auto at = copy_line(error.context);
+                fail_at(error, file.path, at ? data_start + *at - 1 : copy_line_number);
+            }
+            continue;
+        }
+        batch.add(splitter.text(), splitter.start_line(), splitter.first_line());
+        // The server reads a whole message with the settings in force when it arrives: a SET
+        // (client_encoding, standard_conforming_strings) must end its message.
+        const bool changes_settings =
+            splitter.first_word() == "set" || splitter.first_word() == "reset";
+        if (batch.size() >= Batch::target_bytes || changes_settings) {
+            flush(script, batch, file);
+            progress.update(source->raw_bytes_read(), file.rows);
+        }
+    }
+    flush(script, batch, file);
+}
+
+}  // namespace pgkit
