@@ -41,8 +41,10 @@ void Plan::add(std::string change, Statement statement) {
 namespace {
 
 Error already_exists(const Convergeable& object) {
-    return Error(Exit::conflict, fmt::format("{} \"{}\" already exists", object.kind(), object.name()),
-                 {}, object.if_not_exists_hint(), std::string(object.duplicate_sqlstate()));
+    return Error(Exit::conflict,
+                 fmt::format("{} \"{}\" already exists", object.kind().word, object.name()), {},
+                 std::string(object.kind().if_not_exists_hint),
+                 std::string(object.kind().duplicate_sqlstate));
 }
 
 bool is_duplicate(const SqlError& error) {
@@ -58,7 +60,7 @@ Converged converge(Session& session, Convergeable& object, bool looked_up) {
     for (int attempt = 1;; ++attempt) {
         if (!looked_up && !object.look_up(session)) {
             throw Error(Exit::server, fmt::format("{} \"{}\" was dropped while being checked",
-                                                  object.kind(), object.name()));
+                                                  object.kind().word, object.name()));
         }
         looked_up = false;
         Plan plan = object.plan(session);
@@ -105,24 +107,25 @@ Outcome report(const Session& session, const Convergeable& object, const Converg
     switch (converged.action) {
         case Action::created:
             outcome.text = fmt::format("{} {} {}", dry_run ? "would create" : "created",
-                                       object.kind(), quoted);
+                                       object.kind().word, quoted);
             break;
         case Action::altered:
             outcome.text = fmt::format("{} {} {}: {}", dry_run ? "would alter" : "altered",
-                                       object.kind(), quoted, fmt::join(converged.changes, ", "));
+                                       object.kind().word, quoted,
+                                       fmt::join(converged.changes, ", "));
             break;
         case Action::dropped:
             outcome.text = fmt::format("{} {} {}", dry_run ? "would drop" : "dropped",
-                                       object.kind(), quoted);
+                                       object.kind().word, quoted);
             break;
         case Action::absent:
-            outcome.text = fmt::format("{} {} does not exist", object.kind(), quoted);
+            outcome.text = fmt::format("{} {} does not exist", object.kind().word, quoted);
             break;
         case Action::unchanged:
-            outcome.text = fmt::format("{} {} already exists", object.kind(), quoted);
+            outcome.text = fmt::format("{} {} already exists", object.kind().word, quoted);
             break;
     }
-    outcome.json = {{std::string(object.kind()), object.name()},
+    outcome.json = {{std::string(object.kind().word), object.name()},
                     {"action", action_name(converged.action)},
                     {"changes", converged.changes},
                     {"dry_run", dry_run},

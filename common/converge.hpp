@@ -5,6 +5,7 @@
 /// alter the difference in one transaction, and report created, altered or unchanged. A tool
 /// states only what differs: its catalog lookup, its comparison and its statements.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,17 +45,24 @@ struct Plan {
     bool empty() const { return statements.empty(); }
 };
 
+/// What the flow says of an object kind: "database", "role" (the word in messages and the
+/// JSON key of the name), the SQLSTATE and hint of "already exists" without --if-not-exists.
+struct ObjectKind {
+    std::string_view word;
+    std::string_view duplicate_sqlstate;
+    std::string_view if_not_exists_hint;
+};
+
 /// An object a tool creates or converges: what differs from one tool to the next.
 class Convergeable {
 public:
-    Convergeable() = default;
+    Convergeable(ObjectKind kind, std::string name) : kind_(kind), name_(std::move(name)) {}
     Convergeable(const Convergeable&) = delete;
     Convergeable& operator=(const Convergeable&) = delete;
     virtual ~Convergeable() = default;
 
-    /// "database", "role": the word in messages, and the JSON key of the name.
-    virtual std::string_view kind() const = 0;
-    virtual const std::string& name() const = 0;
+    const ObjectKind& kind() const { return kind_; }
+    const std::string& name() const { return name_; }
 
     /// Reads the object from the catalog, and keeps what plan() needs; false when absent.
     virtual bool look_up(Session& session) = 0;
@@ -65,9 +73,31 @@ public:
     /// object); throws Error (exit 5) for a difference that cannot be altered in place.
     virtual Plan plan(Session& session) = 0;
 
-    /// The SQLSTATE and hint of "already exists" without --if-not-exists.
-    virtual std::string_view duplicate_sqlstate() const = 0;
-    virtual std::string if_not_exists_hint() const = 0;
+private:
+    ObjectKind kind_;
+    std::string name_;
+};
+
+/// A Convergeable that keeps its catalog row: a tool says how to read it (read()) and
+/// plans from existing().
+template <typename Row>
+class CatalogObject : public Convergeable {
+public:
+    using Convergeable::Convergeable;
+
+    bool look_up(Session& session) final {
+        existing_ = read(session);
+        return existing_.has_value();
+    }
+
+protected:
+    /// The object's row in the catalog; nothing when it does not exist.
+    virtual std::optional<Row> read(Session& session) = 0;
+    /// What the last look_up() read (plan() is called only once it found the object).
+    const Row& existing() const { return existing_.value(); }
+
+private:
+    std::optional<Row> existing_;
 };
 
 /// The result of the flow.

@@ -212,22 +212,19 @@ Error template_in_use(Session& session, const Request& request, const SqlError& 
 }
 
 /// The database asked for, in the create-or-converge flow.
-class Database final : public Convergeable {
+constexpr ObjectKind database_kind{
+    "database", "42P04",
+    "Use --if-not-exists to accept an existing database and bring it to "
+    "the owner, connection limit and comment asked for."};
+
+class Database final : public CatalogObject<Existing> {
 public:
-    explicit Database(const Request& request) : request_(request) {}
+    explicit Database(const Request& request)
+        : CatalogObject(database_kind, request.dbname), request_(request) {}
     explicit Database(const Request&&) = delete;  // keeps a reference
 
-    std::string_view kind() const override { return "database"; }
-    const std::string& name() const override { return request_.dbname; }
-    std::string_view duplicate_sqlstate() const override { return "42P04"; }
-    std::string if_not_exists_hint() const override {
-        return "Use --if-not-exists to accept an existing database and bring it to the owner, "
-               "connection limit and comment asked for.";
-    }
-
-    bool look_up(Session& session) override {
-        existing_ = look_up_database(session, request_);
-        return existing_.has_value();
+    std::optional<Existing> read(Session& session) override {
+        return look_up_database(session, request_);
     }
 
     void create(Session& session) override {
@@ -262,7 +259,7 @@ public:
             throw Error(Exit::server, "option \"icu_rules\" not recognized",
                         "ICU rules need PostgreSQL 16 or later.", {}, "42601");
         }
-        const Existing& existing = existing_.value();  // look_up() found it
+        const Existing& existing = this->existing();
         if (const auto differences =
                 fixed_differences(request_, existing, session.server_version());
             !differences.empty()) {
@@ -304,7 +301,6 @@ private:
     }
 
     const Request& request_;
-    std::optional<Existing> existing_;
 };
 
 }  // namespace

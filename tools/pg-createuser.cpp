@@ -152,23 +152,20 @@ std::string_view password_action_name(PasswordAction action) {
 }
 
 /// The role asked for, in the create-or-converge flow.
-class Role final : public Convergeable {
-public:
-    explicit Role(const Request& request) : request_(request) {}
-    explicit Role(const Request&&) = delete;  // keeps a reference
+constexpr ObjectKind role_kind{
+    "role", "42710",
+    "Use --if-not-exists to accept an existing role and bring it to the "
+    "attributes and memberships asked for."};
 
-    std::string_view kind() const override { return "role"; }
-    const std::string& name() const override { return request_.role; }
-    std::string_view duplicate_sqlstate() const override { return "42710"; }
-    std::string if_not_exists_hint() const override {
-        return "Use --if-not-exists to accept an existing role and bring it to the attributes "
-               "and memberships asked for.";
-    }
+class Role final : public CatalogObject<Existing> {
+public:
+    explicit Role(const Request& request)
+        : CatalogObject(role_kind, request.role), request_(request) {}
+    explicit Role(const Request&&) = delete;  // keeps a reference
     PasswordAction password() const { return password_; }
 
-    bool look_up(Session& session) override {
-        existing_ = look_up_role(session, request_);
-        return existing_.has_value();
+    std::optional<Existing> read(Session& session) override {
+        return look_up_role(session, request_);
     }
 
     void create(Session& session) override {
@@ -183,12 +180,11 @@ public:
 
 private:
     const Request& request_;
-    std::optional<Existing> existing_;
     PasswordAction password_ = PasswordAction::none;
 };
 
 Plan Role::plan(Session& session) {
-    const Existing& existing = existing_.value();  // look_up() found it
+    const Existing& existing = this->existing();
     Plan plan;
     const std::string name = session.quote_ident(request_.role);
     Statement alter;

@@ -12,25 +12,10 @@
 #include <string>
 
 #include "common/errors.hpp"
+#include "support/string_source.hpp"
 #include "tools/pg-seed/sql_splitter.hpp"
 
 namespace {
-
-class MemorySource : public pgkit::ByteSource {
-public:
-    explicit MemorySource(std::string_view text) : text_(text) {}
-    std::size_t read(char* buffer, std::size_t size) override {
-        const std::size_t n = std::min(size, text_.size() - at_);
-        std::memcpy(buffer, text_.data() + at_, n);
-        at_ += n;
-        return n;
-    }
-    std::size_t raw_bytes_read() const override { return at_; }
-
-private:
-    std::string_view text_;
-    std::size_t at_ = 0;
-};
 
 struct Split {
     std::string rebuilt;
@@ -50,7 +35,7 @@ void check_alone(const std::string& statement) {
 }
 
 Split split(std::string_view input, bool check_statements) {
-    MemorySource source(input);
+    pgkit::test::StringSource source(std::string(input), std::string::npos);
     pgkit::LineReader lines(source);
     pgkit::SqlSplitter splitter(lines);
     Split result;
