@@ -65,6 +65,8 @@ public:
     CsvLoad(ScriptSession& script, const SeedFile& file, const CsvPlan& plan,
             std::unique_ptr<ByteSource> source, std::size_t skip, std::size_t first_line,
             bool count_lines);
+    CsvLoad(const CsvLoad&) = delete;  // its stream writes through `this`
+    CsvLoad& operator=(const CsvLoad&) = delete;
 
     /// Sends the next chunk; false when the data has all gone (the COPY is still open).
     bool pump();

@@ -29,12 +29,10 @@ History open_history(ScriptSession& script, const std::optional<std::string>& ta
 }
 
 void record(ScriptSession& script, const History& history, const SeedFile& file) {
-    const Session& session = script.session();
-    script.run(fmt::format(
-        "INSERT INTO {} (path, sha256, rows) VALUES ({}, {}, {}) ON CONFLICT (path) DO UPDATE "
-        "SET sha256 = EXCLUDED.sha256, rows = EXCLUDED.rows, applied_at = pg_catalog.now()",
-        history.table, session.quote_literal(file.recorded), session.quote_literal(file.checksum),
-        file.rows));
+    script.run("INSERT INTO " + history.table +
+                   " (path, sha256, rows) VALUES ($1, $2, $3) ON CONFLICT (path) DO UPDATE SET "
+                   "sha256 = EXCLUDED.sha256, rows = EXCLUDED.rows, applied_at = pg_catalog.now()",
+               {file.recorded, file.checksum, std::to_string(file.rows)});
 }
 
 void decide_once(SeedFile& file, const History& history, bool reapply_changed) {

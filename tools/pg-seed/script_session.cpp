@@ -26,7 +26,25 @@ long long affected_rows(PGresult* result) {
 
 }  // namespace
 
-void ScriptSession::run(std::string_view sql) { send_batch(std::string(sql)); }
+void ScriptSession::run(std::string_view sql,
+                        const std::vector<std::optional<std::string>>& params) {
+    PGconn* connection = session_.raw();
+    session_.echo(sql);
+    throw_if_interrupted();
+    const std::string text{sql};
+    std::vector<const char*> values;
+    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    ResultHandle result(
+        params.empty() ? PQexec(connection, text.c_str())
+                       : PQexecParams(connection, text.c_str(), static_cast<int>(values.size()),
+                                      nullptr, values.data(), nullptr, nullptr, 0),
+        &PQclear);
+    const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        throw_if_interrupted();  // cancelled by our own signal handler
+        throw sql_error_from_result(result.get(), connection);
+    }
+}
 
 ScriptSession::BatchOutcome ScriptSession::send_batch(const std::string& sql) {
     PGconn* connection = session_.raw();

@@ -5,8 +5,10 @@
 /// rolls back (tools/pg-seed/transaction.hpp).
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/errors.hpp"
 #include "common/session.hpp"
@@ -38,8 +40,10 @@ public:
 
     Session& session() const { return session_; }
 
-    /// Runs one statement of pg-seed's own (transaction control, the history table).
-    void run(std::string_view sql);
+    /// Runs one statement of pg-seed's own (transaction control, the history table), with
+    /// values as $1, $2... parameters. A signal stops it only before it is sent, or by
+    /// cancelling it: a statement that succeeded (a COMMIT) stays a success.
+    void run(std::string_view sql, const std::vector<std::optional<std::string>>& params = {});
 
     /// Sends several statements as one message. Returns how many succeeded; throws
     /// ScriptError for the first that failed, which tells its index.

@@ -1,20 +1,25 @@
 #include "tools/pg-seed/transaction.hpp"
 
+#include "common/interrupt.hpp"
+
 namespace pgkit {
 
 Transaction::Transaction(ScriptSession& script) : script_(script) { script_.run("BEGIN"); }
 
 void Transaction::finish() {
-    open_ = false;  // a failed COMMIT has ended the transaction too
+    // A failed COMMIT ends the transaction too (the destructor then finds it idle); one that
+    // was never sent (a signal just before) leaves it to the destructor.
     script_.run(script_.session().options().dry_run ? "ROLLBACK" : "COMMIT");
+    open_ = false;
 }
 
 Transaction::~Transaction() {
-    if (!open_) return;
-    // Unwinding from an error or a signal: end the transaction now if the connection can
-    // take a statement (not in the middle of a COPY or of a query); else it ends with the
-    // connection. Sent directly: a destructor must not throw, and a pending signal would
-    // make ScriptSession::run throw.
+    // After a signal, exit at once: the server rolls back when the connection closes, and a
+    // ROLLBACK sent now would wait on a server that may not answer.
+    if (!open_ || interrupted_signal() != 0) return;
+    // Unwinding from an error: end the transaction now if the connection can take a
+    // statement (not in the middle of a COPY or of a query); else it ends with the
+    // connection. Sent directly, since a destructor must not throw.
     PGconn* connection = script_.session().raw();
     const PGTransactionStatusType status = PQtransactionStatus(connection);
     if (status == PQTRANS_INTRANS || status == PQTRANS_INERROR) {
