@@ -13,6 +13,7 @@
 
 #include "common/converge.hpp"
 #include "common/names.hpp"
+#include "common/text.hpp"
 #include "common/tool.hpp"
 
 extern "C" int pg_char_to_encoding(const char* name);  // exported by libpq, not declared
@@ -46,9 +47,7 @@ void validate(Request& request) {
     request.dbname = request.arguments.empty()
                          ? default_name({"PGDATABASE", "PGUSER"}, "database")
                          : request.arguments.front();
-    if (request.arguments.size() == 2) {
-        request.comment = request.arguments[1];
-    }
+    if (request.arguments.size() == 2) request.comment = request.arguments[1];
     check_identifier("database name", request.dbname);
     for (const auto& [what, value] : {std::pair{"owner", &request.owner},
                                       std::pair{"tablespace", &request.tablespace},
@@ -125,9 +124,7 @@ std::optional<Existing> look_up_database(Session& session, const Request& reques
                            : "NULL::pg_catalog.name",
         request.comment ? "pg_catalog.shobj_description(d.oid, 'pg_database')" : "NULL::text");
     const Result result = session.query(sql, {dbname});
-    if (result.rows() == 0) {
-        return std::nullopt;
-    }
+    if (result.rows() == 0) return std::nullopt;
     auto text = [&](const char* column) { return std::string(result.text(0, result.column(column))); };
     Existing existing;
     existing.owner = text("owner");
@@ -142,12 +139,6 @@ std::optional<Existing> look_up_database(Session& session, const Request& reques
     existing.icu_rules = result.value(0, result.column("icu_rules"));
     existing.comment = result.value(0, result.column("comment"));
     return existing;
-}
-
-std::string provider_name(const std::string& code) {
-    if (code == "i") return "icu";
-    if (code == "b") return "builtin";
-    return "libc";
 }
 
 /// The settings that cannot be changed in place and differ from the request.
@@ -167,7 +158,9 @@ std::vector<std::string> fixed_differences(const Request& request, const Existin
     compare("LC_COLLATE", request.lc_collate ? request.lc_collate : request.locale,
             existing.collate);
     compare("LC_CTYPE", request.lc_ctype ? request.lc_ctype : request.locale, existing.ctype);
-    compare("locale provider", request.locale_provider, provider_name(existing.provider));
+    const std::string& provider = existing.provider;
+    compare("locale provider", request.locale_provider,
+            provider == "i" ? "icu" : provider == "b" ? "builtin" : "libc");
     // The ICU or builtin locale: asked for directly, or through --locale for such a provider.
     std::optional<std::string> provider_locale;
     if (existing.provider == "i") {
@@ -263,15 +256,11 @@ public:
         if (const auto differences =
                 fixed_differences(request_, existing, session.server_version());
             !differences.empty()) {
-            std::string detail;
-            for (const auto& difference : differences) {
-                detail += (detail.empty() ? "Its " : " Its ") + difference + ".";
-            }
             throw Error(Exit::conflict,
                         fmt::format("database \"{}\" already exists with other settings than "
                                     "asked",
                                     request_.dbname),
-                        detail,
+                        "Its " + join(differences, ". Its ") + ".",
                         "Encoding, locale, locale provider and tablespace are not changed in "
                         "place; drop and re-create the database, or leave those options out.");
         }
