@@ -37,6 +37,11 @@ void mark_done(SeedFile& file, FileAction action, std::chrono::steady_clock::tim
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
+std::size_t file_size(const std::string& path) {
+    struct stat status {};
+    return ::stat(path.c_str(), &status) == 0 ? static_cast<std::size_t>(status.st_size) : 0;
+}
+
 namespace {
 
 SeedFile seed_file(std::string path, std::string recorded, Kind kind) {

@@ -32,6 +32,9 @@ struct SeedFile {
 /// A file's work is done: what was done, and how long it took since `started`.
 void mark_done(SeedFile& file, FileAction action, std::chrono::steady_clock::time_point started);
 
+/// A file's size on disk, 0 when it cannot be read.
+std::size_t file_size(const std::string& path);
+
 /// Files of every PATH: a directory's files in byte order (not recursive, hidden ones
 /// skipped), other kinds skipped with a warning. Throws Error (exit 6) for a PATH that is
 /// missing or unreadable, or a file named as no kind pg-seed loads.

@@ -7,7 +7,6 @@
 #include "common/errors.hpp"
 #include "common/text.hpp"
 #include "tools/pg-seed/byte_source.hpp"
-#include "tools/pg-seed/progress.hpp"
 
 namespace pgkit {
 

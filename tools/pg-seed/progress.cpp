@@ -1,16 +1,12 @@
 #include "tools/pg-seed/progress.hpp"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include <cstdio>
 
-namespace pgkit {
+#include "tools/pg-seed/inputs.hpp"
 
-std::size_t file_size(const std::string& path) {
-    struct stat status {};
-    return ::stat(path.c_str(), &status) == 0 ? static_cast<std::size_t>(status.st_size) : 0;
-}
+namespace pgkit {
 
 void Progress::begin(const std::string& path, std::size_t index, std::size_t count) {
     if (!enabled_) return;

@@ -28,7 +28,4 @@ private:
     Clock::time_point started_, last_;
 };
 
-/// A file's size on disk, 0 when it cannot be read.
-std::size_t file_size(const std::string& path);
-
 }  // namespace pgkit
