@@ -254,6 +254,7 @@ SqlCondition condition_of(std::string_view sqlstate, std::string_view message) {
     if (sql_class == "42") return SqlCondition::syntax_or_rule;
     if (sqlstate == "0A000") return SqlCondition::feature_not_supported;
     if (sqlstate == "25006") return SqlCondition::read_only;
+    if (sqlstate == "25001") return SqlCondition::in_transaction_block;
     if (sqlstate == "55006") return SqlCondition::object_in_use;
     if (sqlstate == "55P03") return SqlCondition::lock_not_available;
     if (sqlstate == "40001" || sqlstate == "40P01" ||
@@ -297,6 +298,7 @@ Exit exit_for_file_statement(const SqlError& error) {
         case SqlCondition::undefined_object:
         case SqlCondition::syntax_or_rule:
         case SqlCondition::feature_not_supported:
+        case SqlCondition::in_transaction_block:
             return Exit::bad_input;
         default:
             return error.code();

@@ -67,6 +67,7 @@ enum class SqlCondition {
     syntax_or_rule,              ///< the rest of class 42: syntax error, no such table...
     feature_not_supported,       ///< 0A000
     read_only,                   ///< 25006: a standby, or default_transaction_read_only
+    in_transaction_block,        ///< 25001: the statement cannot run inside a transaction
     object_in_use,               ///< 55006: other sessions use it (a template database)
     lock_not_available,          ///< 55P03: lock_timeout expired
     concurrent_change,           ///< 40001, 40P01, "tuple concurrently updated" (XX000)
@@ -152,7 +153,8 @@ Exit exit_for_condition(SqlCondition condition);
 
 /// The exit status when a statement read from a user's file fails: bad input (6) when the
 /// file is at fault (a bad value, a broken constraint, a syntax error or a missing object, a
-/// feature the server lacks), else what the condition means anywhere (permission denied: 1).
+/// feature the server lacks, a statement that cannot run in a transaction), else what the
+/// condition means anywhere (permission denied: 1).
 Exit exit_for_file_statement(const SqlError& error);
 
 /// A hint for the SQLSTATEs a user can do something about, or "".

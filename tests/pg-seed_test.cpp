@@ -633,6 +633,108 @@ BOOST_AUTO_TEST_CASE(small_files_load_side_by_side_each_in_its_own_transaction) 
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(transactions_in_files)
+
+/// pg_dump writes BEGIN; ... COMMIT; around large objects: that pair must not commit the run.
+BOOST_AUTO_TEST_CASE(a_dump_with_a_large_object_loads_and_a_later_failure_leaves_nothing) {
+    Scratch source;
+    source.db->exec("CREATE TABLE docs (id int, blob oid); "
+                    "INSERT INTO docs VALUES (1, lo_from_bytea(0, '\\x00ff41'::bytea))");
+    Command command;
+    command.argv = {shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/pg_dump", "--no-owner",
+                    "-d", source.dbname};
+    command.env = tool_env(shared_cluster());
+    const Outcome dump = run(command);
+    BOOST_TEST_REQUIRE(dump.exit_code == 0, dump.err);
+    BOOST_TEST_REQUIRE(contains(dump.out, "\nBEGIN;\n"));  // the pair this is about
+    Scratch target;
+    const std::string file = target.write("010_dump.sql", dump.out);
+    const std::string broken = target.write("020_broken.sql", "SELECT 1/0;\n");
+    const Outcome failed = target.seed({file, broken});
+    BOOST_TEST(failed.exit_code == 6, failed.err);
+    BOOST_TEST(!target.table_exists("public.docs"));
+    BOOST_TEST(target.value("SELECT count(*) FROM pg_largeobject_metadata") == "0");
+    const Outcome loaded = target.seed({file});
+    BOOST_TEST(loaded.exit_code == 0, loaded.err);
+    BOOST_TEST(target.value("SELECT encode(lo_get(blob), 'hex') FROM docs") == "00ff41");
+}
+
+BOOST_AUTO_TEST_CASE(a_files_begin_commit_pair_is_rolled_back_with_the_run) {
+    Scratch s;
+    const std::string first = s.write("010_a.sql", "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n");
+    const std::string second = s.write("020_b.sql", "CREATE TABLE b (id int);\nSELECT 1/0;\n");
+    const Outcome failed = s.seed({first, second});
+    BOOST_TEST(failed.exit_code == 6);
+    BOOST_TEST(contains(failed.err, "020_b.sql:2: division by zero"), failed.err);
+    BOOST_TEST(!s.table_exists("a"));
+    BOOST_TEST(!s.table_exists("b"));
+    // --dry-run changes nothing, whatever the file says.
+    const Outcome dry = s.seed({"--dry-run", first});
+    BOOST_TEST(dry.exit_code == 0, dry.err);
+    BOOST_TEST(!s.table_exists("a"));
+    // --echo shows what is sent instead: a savepoint inside the run's transaction.
+    const Outcome echoed = s.seed({"--echo", first});
+    BOOST_TEST(echoed.exit_code == 0, echoed.err);
+    BOOST_TEST(contains(echoed.err, "SAVEPOINT pg_seed_block;"), echoed.err);
+    BOOST_TEST(s.table_exists("a"));
+}
+
+BOOST_AUTO_TEST_CASE(a_rollback_inside_the_files_block_undoes_that_block_only) {
+    Scratch s;
+    const std::string file = s.write("undo.sql",
+                                     "CREATE TABLE t (v int);\nBEGIN;\nINSERT INTO t VALUES (1);\n"
+                                     "ROLLBACK;\nINSERT INTO t VALUES (2);\n");
+    const Outcome result = s.seed({file});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(s.value("SELECT string_agg(v::text, ',') FROM t") == "2");
+}
+
+BOOST_AUTO_TEST_CASE(a_commit_or_rollback_of_the_runs_transaction_is_exit_6_before_it_runs) {
+    Scratch s;
+    const std::string good = s.write("010_good.sql", "CREATE TABLE good (id int);\n");
+    const std::string commit = s.write("020_commit.sql", "CREATE TABLE c (id int);\n\nCOMMIT;\n");
+    for (const auto& options : std::vector<std::vector<std::string>>{{}, {"--per-file"}}) {
+        std::vector<std::string> args = options;
+        args.insert(args.end(), {good, commit});
+        const Outcome result = s.seed(args);
+        BOOST_TEST(result.exit_code == 6);
+        BOOST_TEST(contains(result.err, "020_commit.sql:3: COMMIT would end pg-seed's transaction"),
+                   result.err);
+        BOOST_TEST(contains(result.err, "hint: "));
+        BOOST_TEST(!s.table_exists("good"));  // --per-file checks every file before the first commits
+        BOOST_TEST(!s.table_exists("c"));
+    }
+    // With --once, the history's row would have failed after the ROLLBACK; now nothing runs.
+    const std::string rollback = s.write("rollback.sql", "CREATE TABLE r (id int);\nROLLBACK;\n");
+    const Outcome once = s.seed({"--once", rollback});
+    BOOST_TEST(once.exit_code == 6);
+    BOOST_TEST(contains(once.err, "rollback.sql:2: ROLLBACK would end pg-seed's transaction"), once.err);
+    BOOST_TEST(!s.table_exists("r"));
+    BOOST_TEST(!s.table_exists("public.pg_seed_history"));
+    const std::string prepared = s.write("2pc.sql", "BEGIN;\nPREPARE TRANSACTION 'x';\n");
+    const Outcome two_phase = s.seed({prepared});
+    BOOST_TEST(two_phase.exit_code == 6);
+    BOOST_TEST(contains(two_phase.err, "2pc.sql:2: PREPARE TRANSACTION is not supported"), two_phase.err);
+    const std::string open = s.write("open.sql", "CREATE TABLE o (id int);\nBEGIN;\nCREATE TABLE p (id int);\n");
+    const Outcome unclosed = s.seed({open});
+    BOOST_TEST(unclosed.exit_code == 6);
+    BOOST_TEST(contains(unclosed.err, "open.sql:2: BEGIN without COMMIT or ROLLBACK"), unclosed.err);
+    BOOST_TEST(!s.table_exists("o"));
+}
+
+BOOST_AUTO_TEST_CASE(a_statement_that_cannot_run_in_a_transaction_is_exit_6_with_a_hint) {
+    Scratch s;
+    const std::string file = s.write("vacuum.sql", "CREATE TABLE v (id int);\nVACUUM v;\n");
+    const Outcome result = s.seed({file});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, "vacuum.sql:2: VACUUM cannot run inside a transaction block"),
+               result.err);
+    BOOST_TEST(contains(result.err, "hint: pg-seed runs every file inside a transaction"), result.err);
+    BOOST_TEST(!s.table_exists("v"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(dumps)
 
 /// pg_dump of a database with awkward values, loaded into an empty one, dumps back the same.

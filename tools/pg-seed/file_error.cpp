@@ -10,9 +10,15 @@ void fail_at(const SqlError& error, const std::string& file, std::size_t line) {
     const std::string where = line > 0 ? fmt::format("{}:{}", file, line) : file;
     const std::string sqlstate =
         error.sqlstate().empty() ? "" : fmt::format(" (SQLSTATE {})", error.sqlstate());
+    std::string hint = error.hint();
+    if (hint.empty() && error.is(SqlCondition::in_transaction_block)) {
+        hint = "pg-seed runs every file inside a transaction, and this statement cannot run "
+               "in one (VACUUM, CREATE DATABASE, CREATE INDEX CONCURRENTLY...): run it with "
+               "psql, before or after the seed.";
+    }
     throw Error(exit_for_file_statement(error),
-                fmt::format("{}: {}{}", where, error.what(), sqlstate), error.detail(),
-                error.hint(), error.sqlstate());
+                fmt::format("{}: {}{}", where, error.what(), sqlstate), error.detail(), hint,
+                error.sqlstate());
 }
 
 std::optional<std::size_t> copy_line(const std::string& context) {

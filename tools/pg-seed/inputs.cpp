@@ -129,11 +129,12 @@ void check_file(SeedFile& file, bool want_checksum, bool check_sql) {
         while (true) {
             const auto event = splitter.next();
             if (event == SqlSplitter::Event::end) break;
-            if (!checks.check(splitter, event)) continue;
+            if (checks.check(splitter, event) != Disposition::run) continue;
             if (splitter.is_copy_from_stdin()) {
                 splitter.copy_data([](const char*, std::size_t) {}, file.path);
             }
         }
+        checks.finish();
     } else {
         std::vector<char> buffer(LineReader::chunk_size);
         while (hashing.read(buffer.data(), buffer.size()) > 0) {

@@ -72,7 +72,13 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
     while (true) {
         const auto event = splitter.next();
         if (event == SqlSplitter::Event::end) break;
-        if (!checks.check(splitter, event)) continue;  // \restrict
+        const Disposition disposition = checks.check(splitter, event);
+        if (disposition == Disposition::skip) continue;
+        if (disposition != Disposition::run) {
+            // A block of the file's own: a savepoint inside pg-seed's transaction.
+            batch.add(block_statement(disposition), splitter.start_line(), splitter.first_line());
+            continue;
+        }
         if (splitter.is_copy_from_stdin()) {
             flush(script, batch, file);
             const std::size_t copy_line_number = splitter.first_line();
@@ -112,6 +118,7 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
             progress.update(source->raw_bytes_read(), file.rows);
         }
     }
+    checks.finish();
     flush(script, batch, file);
 }
 
