@@ -54,8 +54,11 @@ BOOST_AUTO_TEST_CASE(help_has_postgresqls_shape_with_one_option_per_line) {
     BOOST_TEST(options_at != std::string::npos);
     BOOST_TEST(connection_at > options_at);
     BOOST_TEST(help.find("By default, nothing happens.") > connection_at);
-    // The tool's own option comes first, then the shared ones.
+    // The tool's own option comes first, then the shared ones, -V and -? last of them.
     BOOST_TEST(help.find("  -O, --owner=OWNER") < help.find("  -e, --echo"));
+    BOOST_TEST(help.find("--lock-timeout=SECONDS") < help.find("  -V, --version"));
+    BOOST_TEST(help.find("  -V, --version") < help.find("  -?, --help"));
+    BOOST_TEST(help.find("  -?, --help") < connection_at);
     for (const char* line : {"  -h, --host=HOSTNAME", "  -p, --port=PORT",
                              "  -U, --username=USERNAME", "  -w, --no-password",
                              "  -W, --password", "      --maintenance-db=DBNAME",

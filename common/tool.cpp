@@ -49,9 +49,9 @@ void Tool::add_shared_options() {
     app_.add_option("--format", behaviour_.format,
                     fmt::format("output format: {} (default text)", formats))
         ->type_name("FORMAT");
+    if (description_.changes) add_lock_timeout_option(app_, connection_);
     app_.add_flag("-V,--version", show_version_, "output version information, then exit");
     app_.add_flag("-?,--help", show_help_, "show this help, then exit");
-    if (description_.changes) add_lock_timeout_option(app_, connection_);
     add_connection_options(app_, connection_, description_.database_option);
 }
 

@@ -91,3 +91,29 @@ BOOST_DATA_TEST_CASE(man_page_renders_without_warnings, data::make(tools()), too
     BOOST_TEST(rendered.exit_code == 0, rendered.out << rendered.err);
     BOOST_TEST(rendered.err.empty(), "man --warnings: " << rendered.err);
 }
+
+/// Where the bash-completion package is not installed (no _init_completion), Tab still
+/// completes options, and prints nothing on the terminal.
+BOOST_DATA_TEST_CASE(bash_completion_works_without_the_bash_completion_package,
+                     data::make(tools()), tool) {
+    const std::string function = "_pgkit_" + tool.substr(3);  // pg-seed -> _pgkit_seed
+    for (const bool with_common : {true, false}) {
+        Command command;
+        // A copy of the tool's file alone stands for an install without pgkit-common.
+        command.argv = {"/bin/bash", "--norc", "--noprofile", "-c",
+                        "set -u; dir=$(mktemp -d); cp \"$1\" \"$dir/\"; "
+                        "[ \"$3\" = with ] && cp \"$(dirname \"$1\")/pgkit-common\" \"$dir/\"; "
+                        "source \"$dir/$(basename \"$1\")\"; rm -r \"$dir\"; "
+                        "COMP_WORDS=(\"$0\" --ver); COMP_CWORD=1; \"$2\"; "
+                        "printf '%s\\n' \"${COMPREPLY[@]}\"",
+                        tool, std::string(PGKIT_SOURCE_DIR) + "/completions/bash/" + tool, function,
+                        with_common ? "with" : "without"};
+        const Outcome completed = run(command);
+        BOOST_TEST(completed.exit_code == 0, completed.err);
+        BOOST_TEST(completed.err.empty(), tool << ": " << completed.err);
+        // With pgkit-common, options complete; without it or bash-completion, nothing does.
+        BOOST_TEST((completed.out == (with_common ? "--version\n" : "\n")),
+                   tool << " (" << (with_common ? "with" : "without") << " pgkit-common): "
+                        << completed.out);
+    }
+}
