@@ -5,6 +5,9 @@
 #include <libpq-fe.h>
 
 #include <cctype>
+#include <cstdlib>
+#include <optional>
+#include <string_view>
 
 #include "common/conninfo.hpp"
 #include "common/errors.hpp"
@@ -55,9 +58,17 @@ void add_lock_timeout_option(CLI::App& app, ConnectionOptions& options) {
 }
 
 void validate_connection_options(const ConnectionOptions& options) {
-    if (options.port) {
-        check_port_list(*options.port);
-    }
+    // A bad port is a usage error wherever it comes from: -p, the connection string, PGPORT.
+    auto check_ports = [](const std::string& ports, const char* source) {
+        try {
+            check_port_list(ports);
+        } catch (const UsageError& error) {
+            throw UsageError(source == nullptr ? error.what()
+                                               : fmt::format("{} (from {})", error.what(), source));
+        }
+    };
+    bool port_given = options.port.has_value();
+    if (options.port) check_ports(*options.port, nullptr);
     if (options.connect_timeout && *options.connect_timeout < 0) {
         throw UsageError("--connect-timeout must be 0 (wait forever) or more seconds");
     }
@@ -81,11 +92,26 @@ void validate_connection_options(const ConnectionOptions& options) {
         if (may_hold_password(*options.dbname)) {
             message = redact_quoted_pieces(message);  // libpq quotes pieces of the string
         }
+        std::optional<std::string> string_port;
+        for (const PQconninfoOption* option = parsed; option != nullptr && option->keyword != nullptr;
+             ++option) {
+            if (std::string_view(option->keyword) == "port" && option->val != nullptr) {
+                string_port = option->val;
+            }
+        }
         if (parsed != nullptr) PQconninfoFree(parsed);
         if (error != nullptr) PQfreemem(error);
+        if (string_port) {
+            port_given = true;
+            check_ports(*string_port, "the connection string");
+        }
         if (looks_like_connstring && parsed == nullptr) {
             throw UsageError(fmt::format("invalid connection string: {}", message));
         }
+    }
+    if (const char* variable = std::getenv("PGPORT");
+        !port_given && variable != nullptr && *variable != '\0') {
+        check_ports(variable, "PGPORT");
     }
     if (options.no_password && options.force_password) {
         throw UsageError("-w/--no-password and -W/--password cannot be used together");

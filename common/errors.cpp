@@ -305,7 +305,7 @@ Exit exit_for_file_statement(const SqlError& error) {
     }
 }
 
-std::string hint_for_sqlstate(std::string_view sqlstate) {
+std::string hint_for_sqlstate(std::string_view sqlstate, std::string_view message) {
     switch (condition_of(sqlstate)) {
         case SqlCondition::read_only:
             return "The server is read-only: it is a standby, or default_transaction_read_only "
@@ -313,8 +313,18 @@ std::string hint_for_sqlstate(std::string_view sqlstate) {
                    "target_session_attrs=read-write to the connection string.";
         case SqlCondition::insufficient_privilege:
             return "Connect as a role with the privilege (-U), or ask for it to be granted.";
-        case SqlCondition::undefined_object:
-            return "Check the name, or create the object first (a role with pg-createuser).";
+        case SqlCondition::undefined_object: {
+            // The server names the kind first: role "x" does not exist, tablespace "x" ...
+            const std::string_view kind = message.substr(0, message.find(" \""));
+            if (kind == "role") {
+                return "Check the name, or create the role first (pg-createuser).";
+            }
+            if (kind.empty() || kind.size() == message.size() ||
+                kind.find(' ') != std::string_view::npos) {
+                return "Check the name, or create the object first.";
+            }
+            return fmt::format("Check the name, or create the {} first.", kind);
+        }
         case SqlCondition::lock_not_available:
             return "Another session holds a lock this needs (pg_locks and pg_stat_activity "
                    "show which); try again when it is done, or give --lock-timeout more "
@@ -355,7 +365,7 @@ SqlError sql_error_from_result(const PGresult* result, PGconn* connection) {
         }
     }
     if (hint.empty()) {
-        hint = hint_for_sqlstate(sqlstate);
+        hint = hint_for_sqlstate(sqlstate, message);
     }
     // The code first: arguments are evaluated in no set order, and one moves sqlstate away.
     const Exit code = exit_for_sqlstate(sqlstate);

@@ -158,7 +158,8 @@ Exit exit_for_condition(SqlCondition condition);
 Exit exit_for_file_statement(const SqlError& error);
 
 /// A hint for the SQLSTATEs a user can do something about, or "".
-std::string hint_for_sqlstate(std::string_view sqlstate);
+/// `message` is the server's primary message: a missing object's hint names its kind.
+std::string hint_for_sqlstate(std::string_view sqlstate, std::string_view message = {});
 
 /// Whether a failed catalog change lost a race with another session doing the same (a
 /// serialization failure, a deadlock, "tuple concurrently updated", or a duplicate key in a

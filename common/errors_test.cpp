@@ -127,6 +127,16 @@ BOOST_AUTO_TEST_CASE(read_only_server_gets_a_hint_naming_the_primary) {
     BOOST_TEST(hint.find("target_session_attrs=read-write") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_missing_objects_hint_names_its_kind) {
+    BOOST_TEST(pgkit::hint_for_sqlstate("42704", "role \"app\" does not exist") ==
+               "Check the name, or create the role first (pg-createuser).");
+    BOOST_TEST(pgkit::hint_for_sqlstate("42704", "tablespace \"fast\" does not exist") ==
+               "Check the name, or create the tablespace first.");
+    BOOST_TEST(pgkit::hint_for_sqlstate("42704", "unrecognized configuration parameter \"x\"") ==
+               "Check the name, or create the object first.");
+    BOOST_TEST(pgkit::hint_for_sqlstate("42704") == "Check the name, or create the object first.");
+}
+
 BOOST_AUTO_TEST_CASE(first_line_splits_libpq_continuation_lines) {
     std::string rest;
     BOOST_TEST(pgkit::first_line("head\n\tsecond line\n\tthird\n", &rest) == "head");

@@ -108,6 +108,35 @@ BOOST_DATA_TEST_CASE(bad_arguments_are_exit_2_and_nothing_is_created,
     BOOST_TEST(!database_exists(std::string(64, 'x').substr(0, 63)));
 }
 
+BOOST_AUTO_TEST_CASE(a_bad_port_is_exit_2_wherever_it_comes_from) {
+    const std::string name = unique_name("badport");
+    const Outcome from_environment = createdb({name}, {{"PGPORT", "99999"}});
+    BOOST_TEST(from_environment.exit_code == 2);
+    BOOST_TEST(contains(from_environment.err, "invalid port \"99999\": must be 1 to 65535 (from PGPORT)"),
+               from_environment.err);
+    const Outcome from_uri =
+        createdb({"--maintenance-db", "postgresql://localhost:99999/postgres", name});
+    BOOST_TEST(from_uri.exit_code == 2);
+    BOOST_TEST(contains(from_uri.err, "(from the connection string)"), from_uri.err);
+    const Outcome from_string = createdb({"--maintenance-db", "port=0 dbname=postgres", name});
+    BOOST_TEST(from_string.exit_code == 2);
+    // -p wins over PGPORT, as in libpq: a bad PGPORT it overrides is not looked at.
+    const Outcome overridden =
+        createdb({"-p", shared_cluster().var("PGPORT"), "--dry-run", name}, {{"PGPORT", "99999"}});
+    BOOST_TEST(overridden.exit_code == 0, overridden.err);
+    BOOST_TEST(!database_exists(name));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_tablespaces_hint_names_a_tablespace) {
+    const std::string name = unique_name("nospace");
+    const Outcome result = createdb({"-D", "no_such_space_here", name});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(contains(result.err, "tablespace \"no_such_space_here\" does not exist"), result.err);
+    BOOST_TEST(contains(result.err, "hint: Check the name, or create the tablespace first."),
+               result.err);
+    BOOST_TEST(!database_exists(name));
+}
+
 BOOST_AUTO_TEST_CASE(dbname_defaults_to_pgdatabase_as_createdb_does) {
     const std::string name = unique_name("from_pgdatabase");
     const Outcome result = createdb({}, {{"PGDATABASE", name}});
