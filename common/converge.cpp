@@ -23,16 +23,6 @@ std::string_view action_name(Action action) {
     return "unchanged";
 }
 
-void Statement::append(std::string_view text) {
-    sql += text;
-    shown += text;
-}
-
-void Statement::append_secret(std::string_view text, std::string_view mask) {
-    sql += text;
-    shown += mask;
-}
-
 void Plan::add(std::string change, Statement statement) {
     changes.push_back(std::move(change));
     statements.push_back(std::move(statement));
@@ -65,14 +55,8 @@ Converged converge(Session& session, Convergeable& object, bool looked_up) {
         looked_up = false;
         Plan plan = object.plan(session);
         if (plan.empty()) return {Action::unchanged, {}};
-        Statement batch;  // one multi-statement message runs as one transaction
-        for (const auto& statement : plan.statements) {
-            if (!batch.empty()) batch.append(";\n");
-            batch.sql += statement.sql;
-            batch.shown += statement.shown;
-        }
         try {
-            session.execute(batch.sql, batch.shown);
+            session.execute(plan.statements);  // one message: one transaction
         } catch (const SqlError& error) {
             if (attempt < attempts && is_concurrent_catalog_change(error)) {
                 continue;  // a concurrent run changed it first: look again

@@ -21,20 +21,6 @@ enum class Action { created, altered, unchanged, dropped, absent };
 /// "created", "altered", "unchanged", "dropped", "absent": JSON's `action`.
 std::string_view action_name(Action action);
 
-/// A statement as sent, and as --echo and reports show it (a password verifier masked).
-struct Statement {
-    std::string sql, shown;
-
-    /// A statement with nothing to hide: shown as sent.
-    static Statement plain(std::string sql) { return {sql, sql}; }
-
-    /// Text that is the same in both.
-    void append(std::string_view text);
-    /// A secret: `sql` gets the text, `shown` the mask.
-    void append_secret(std::string_view text, std::string_view mask = "'********'");
-    bool empty() const { return sql.empty(); }
-};
-
 /// What converging an existing object takes: each change for people (`owner "a" -> "b"`),
 /// and the statements that make them, sent as one message (one transaction).
 struct Plan {

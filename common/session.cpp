@@ -11,6 +11,16 @@
 
 namespace pgkit {
 
+void Statement::append(std::string_view text) {
+    sql += text;
+    shown += text;
+}
+
+void Statement::append_secret(std::string_view text, std::string_view mask) {
+    sql += text;
+    shown += mask;
+}
+
 std::string_view Result::text(int row, int column) const {
     const char* value = PQgetvalue(handle_.get(), row, column);
     return {value, static_cast<std::size_t>(PQgetlength(handle_.get(), row, column))};
@@ -142,6 +152,20 @@ void Session::execute(std::string_view sql, std::string_view shown) {
     // Listed only once it succeeded: a report never claims a statement that failed.
     changes_.emplace_back(display);
     note_change_committed();
+}
+
+void Session::execute(const std::vector<Statement>& statements) {
+    std::string batch;
+    for (const auto& statement : statements) {
+        echo(statement.shown);
+        batch += (batch.empty() ? "" : ";\n") + statement.sql;
+    }
+    if (!options_.dry_run) {
+        send(batch, {});
+        note_change_committed();
+    }
+    // Listed only once they succeeded: a report never claims a statement that failed.
+    for (const auto& statement : statements) changes_.push_back(statement.shown);
 }
 
 void Session::pin_setting(const std::string& name, const std::string& value) {

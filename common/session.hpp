@@ -40,6 +40,19 @@ private:
     ResultHandle handle_;
 };
 
+/// A statement as sent, and as --echo and reports show it (a password verifier masked).
+struct Statement {
+    std::string sql, shown;
+
+    /// A statement with nothing to hide: shown as sent.
+    static Statement plain(std::string sql) { return {sql, sql}; }
+    /// Text that is the same in both.
+    void append(std::string_view text);
+    /// A secret: `sql` gets the text, `shown` the mask.
+    void append_secret(std::string_view text, std::string_view mask = "'********'");
+    bool empty() const { return sql.empty(); }
+};
+
 struct SessionOptions {
     bool echo = false;     ///< write each statement to stderr before sending it
     bool dry_run = false;  ///< do not send changes (Session::execute)
@@ -79,6 +92,9 @@ public:
     /// Runs a statement that changes something; in --dry-run, only records it. `shown` is what
     /// --echo and reports print instead of `sql` (to hide a password verifier).
     void execute(std::string_view sql, std::string_view shown = {});
+    /// Runs statements that change something as one message, so that they commit or fail
+    /// together (one transaction); each is echoed, and listed in changes(), on its own.
+    void execute(const std::vector<Statement>& statements);
 
     /// Sets a parameter for the whole session (set_config), and remembers it: a RESET ALL
     /// (pg-seed, after each file) must be followed by these again (--lock-timeout).

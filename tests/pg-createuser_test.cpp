@@ -459,6 +459,32 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(convergence)
 
+BOOST_AUTO_TEST_CASE(json_statements_hold_one_statement_each) {
+    const std::string name = unique_name("onebyone");
+    const std::string group = unique_name("onebyone_group");
+    make_role(group);
+    const Outcome created =
+        createuser({"--format", "json", "--comment", "first; words", name});
+    BOOST_TEST_REQUIRE(created.exit_code == 0, created.err);
+    const auto made = nlohmann::json::parse(created.out)["statements"];
+    BOOST_TEST_REQUIRE(made.size() == 2u, made.dump());
+    BOOST_TEST(made[0].get<std::string>().rfind("CREATE ROLE ", 0) == 0);
+    BOOST_TEST(made[1].get<std::string>() ==
+               "COMMENT ON ROLE \"" + name + "\" IS 'first; words'");
+    const Outcome altered = createuser({"--format", "json", "--if-not-exists", "-d", "-g", group,
+                                        "--comment", "second", name});
+    BOOST_TEST_REQUIRE(altered.exit_code == 0, altered.err);
+    const auto changed = nlohmann::json::parse(altered.out)["statements"];
+    BOOST_TEST_REQUIRE(changed.size() == 3u, changed.dump());
+    BOOST_TEST(changed[0].get<std::string>() == "ALTER ROLE \"" + name + "\" CREATEDB");
+    BOOST_TEST(changed[1].get<std::string>() == "GRANT \"" + group + "\" TO \"" + name + "\"");
+    BOOST_TEST(changed[2].get<std::string>().rfind("COMMENT ON ROLE ", 0) == 0);
+    // Still one transaction: the three changes are all there.
+    BOOST_TEST(admin().value("SELECT rolcreatedb FROM pg_roles WHERE rolname = $1", {name}) == "t");
+    drop_role(name);
+    drop_role(group);
+}
+
 BOOST_AUTO_TEST_CASE(existing_role_is_exit_5_without_if_not_exists) {
     const std::string name = unique_name("existing");
     BOOST_TEST(createuser({name}).exit_code == 0);

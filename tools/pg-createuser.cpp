@@ -69,7 +69,8 @@ std::string quoted_list(const Session& session, const std::vector<std::string>& 
     return list;
 }
 
-Statement create_statement(const Session& session, const Request& request) {
+/// CREATE ROLE, and COMMENT ON ROLE for --comment: sent together, one transaction.
+std::vector<Statement> create_statements(const Session& session, const Request& request) {
     Statement statement;
     statement.append("CREATE ROLE " + session.quote_ident(request.role));
     if (request.password) {
@@ -90,11 +91,13 @@ Statement create_statement(const Session& session, const Request& request) {
     if (!request.member_of.empty()) statement.append(" IN ROLE " + quoted_list(session, request.member_of));
     if (!request.with_member.empty()) statement.append(" ROLE " + quoted_list(session, request.with_member));
     if (!request.with_admin.empty()) statement.append(" ADMIN " + quoted_list(session, request.with_admin));
+    std::vector<Statement> statements{statement};
     if (request.comment) {
-        statement.append(fmt::format(";\nCOMMENT ON ROLE {} IS {}", session.quote_ident(request.role),
-                                     session.quote_literal(*request.comment)));
+        statements.push_back(Statement::plain(fmt::format(
+            "COMMENT ON ROLE {} IS {}", session.quote_ident(request.role),
+            session.quote_literal(*request.comment))));
     }
-    return statement;
+    return statements;
 }
 
 struct Existing {
@@ -169,8 +172,7 @@ public:
     }
 
     void create(Session& session) override {
-        const Statement statement = create_statement(session, request_);
-        session.execute(statement.sql, statement.shown);  // CREATE ROLE and COMMENT: one transaction
+        session.execute(create_statements(session, request_));
         password_ = request_.password ? PasswordAction::set : PasswordAction::none;
     }
 
