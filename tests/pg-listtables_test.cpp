@@ -235,6 +235,7 @@ BOOST_AUTO_TEST_SUITE(same_rows_as_psql)
 const std::string patterns[] = {
     "public.*", "*.*", "\"My Schema\".*", "sales.c*", "public.?vents*", "\"UPPER\".\"MixedCase\"",
     "UPPER.*", "\"we.ird\".*", "données.*", "public.\"it's\"", "*.orders", "pub*.events_202?",
+    "public.",  // an empty name part matches no name, as in psql
 };
 
 BOOST_DATA_TEST_CASE(dt_rows_match_for_each_pattern, data::make(patterns), pattern) {

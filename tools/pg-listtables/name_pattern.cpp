@@ -83,8 +83,8 @@ NamePattern parse_name_pattern(std::string_view pattern,
     NamePattern result;
     if (parts.size() == 2) {
         result.schema_regex = anchored(parts[0]);
-        // "schema." alone means every name in the schema.
-        result.name_regex = parts[1].regex.empty() ? std::nullopt : anchored(parts[1]);
+        // "schema." names the empty name, as in psql: it matches nothing ("schema.*" lists all).
+        result.name_regex = anchored(parts[1]);
     } else {
         result.name_regex = anchored(parts[0]);
     }
