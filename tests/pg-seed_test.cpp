@@ -633,6 +633,28 @@ BOOST_AUTO_TEST_CASE(small_files_load_side_by_side_each_in_its_own_transaction) 
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(empty_csv)
+
+BOOST_AUTO_TEST_CASE(an_empty_csv_file_has_no_header_line) {
+    Scratch s;
+    s.db->exec("CREATE TABLE t (id int)");
+    const std::string empty = s.write("t.csv", "");
+    const Outcome result = s.seed({empty});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, "t.csv:1: no header line: the file is empty"), result.err);
+    BOOST_TEST(contains(result.err, "--no-header"), result.err);
+    const std::string blank = s.write("blank/t.csv", "\r\n1\n");
+    const Outcome blank_header = s.seed({blank});
+    BOOST_TEST(blank_header.exit_code == 6);
+    BOOST_TEST(contains(blank_header.err, "t.csv:1: the header line is empty"), blank_header.err);
+    // Without a header line, an empty file is no rows.
+    const Outcome no_header = s.seed({"--no-header", empty});
+    BOOST_TEST(no_header.exit_code == 0, no_header.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "0");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(transactions_in_files)
 
 /// pg_dump writes BEGIN; ... COMMIT; around large objects: that pair must not commit the run.

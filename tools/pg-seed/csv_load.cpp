@@ -57,9 +57,11 @@ CsvPlan plan_csv(const Session& session, SeedFile& file, const CsvOptions& optio
     std::string columns;
     if (!options.no_header) {
         std::string header;
+        bool line_ended = false;
         while (true) {
             const auto* newline = static_cast<const char*>(std::memchr(buffer.data() + at, '\n', got - at));
             if (newline != nullptr) {
+                line_ended = true;
                 header.append(buffer.data() + at, static_cast<std::size_t>(newline - (buffer.data() + at)));
                 plan.body_offset = base + static_cast<std::size_t>(newline - buffer.data()) + 1;
                 break;
@@ -74,6 +76,15 @@ CsvPlan plan_csv(const Session& session, SeedFile& file, const CsvOptions& optio
             }
         }
         plan.body_line = 2;
+        if (header.find_first_not_of("\r") == std::string::npos) {
+            throw Error(Exit::bad_input,
+                        fmt::format("{}:1: {}", file.path,
+                                    header.empty() && !line_ended
+                                        ? "no header line: the file is empty"
+                                        : "the header line is empty"),
+                        {}, "Put the column names on the first line, or pass --no-header to "
+                            "load the columns in the table's order.");
+        }
         for (const auto& column : parse_csv_header(header, delimiter)) {
             try {
                 columns += (columns.empty() ? " (" : ", ") + session.quote_ident(column);
