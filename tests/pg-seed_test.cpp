@@ -633,7 +633,7 @@ BOOST_AUTO_TEST_CASE(small_files_load_side_by_side_each_in_its_own_transaction) 
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(empty_csv)
+BOOST_AUTO_TEST_SUITE(csv_files)
 
 BOOST_AUTO_TEST_CASE(an_empty_csv_file_has_no_header_line) {
     Scratch s;
@@ -651,6 +651,27 @@ BOOST_AUTO_TEST_CASE(an_empty_csv_file_has_no_header_line) {
     const Outcome no_header = s.seed({"--no-header", empty});
     BOOST_TEST(no_header.exit_code == 0, no_header.err);
     BOOST_TEST(s.value("SELECT count(*) FROM t") == "0");
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_row_after_a_multi_line_first_row_is_named_at_its_own_line) {
+    Scratch s;
+    s.db->exec("CREATE TABLE t (id int, note text)");
+    // The bad row is on line 6; the first data row spans lines 2 to 4.
+    const std::string header = s.write("t.csv", "id,note\n1,\"a\nb\nc\"\n2,ok\nbad,row\n");
+    const Outcome with_header = s.seed({header});
+    BOOST_TEST(with_header.exit_code == 6);
+    BOOST_TEST(contains(with_header.err, "t.csv:6: invalid input syntax for type integer"),
+               with_header.err);
+    const std::string bare = s.write("bare/t.csv", "1,\"a\nb\nc\"\n2,ok\nbad,row\n");
+    const Outcome without_header = s.seed({"--no-header", bare});
+    BOOST_TEST(without_header.exit_code == 6);
+    BOOST_TEST(contains(without_header.err, "t.csv:5: invalid input syntax for type integer"),
+               without_header.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "0");
+    // And loads whole when it is right.
+    s.write("good/t.csv", "id,note\n1,\"a\nb\"\n2,ok\n");
+    BOOST_TEST(s.seed({(s.dir / "good" / "t.csv").string()}).exit_code == 0);
+    BOOST_TEST(s.value("SELECT string_agg(note, '|' ORDER BY id) FROM t") == "a\nb|ok");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -53,7 +53,9 @@ CsvPlan plan_csv(const Session& session, SeedFile& file, const CsvOptions& optio
     std::size_t got = source->read(buffer.data(), buffer.size());
     std::size_t at = 0, base = 0;  // base: bytes before the buffer's first
     if (got >= 3 && std::string_view(buffer.data(), 3) == "\xEF\xBB\xBF") at = 3;  // a BOM
+    plan.copy_offset = at;
     plan.body_offset = at;
+    plan.header = !options.no_header;
     std::string columns;
     if (!options.no_header) {
         std::string header;
@@ -94,8 +96,8 @@ CsvPlan plan_csv(const Session& session, SeedFile& file, const CsvOptions& optio
         }
         if (!columns.empty()) columns += ")";
     }
-    plan.copy = fmt::format("COPY {}{} FROM STDIN WITH (FORMAT csv{})", plan.target, columns,
-                            delimiter == '\t' ? ", DELIMITER E'\\t'" : "");
+    plan.copy = fmt::format("COPY {}{} FROM STDIN WITH (FORMAT csv, HEADER true{})", plan.target,
+                            columns, delimiter == '\t' ? ", DELIMITER E'\\t'" : "");
     return plan;
 }
 
@@ -107,31 +109,47 @@ void truncate_for(ScriptSession& script, const SeedFile& file, const CsvPlan& pl
     }
 }
 
+CsvSource whole_file(const SeedFile& file, const CsvPlan& plan) {
+    CsvSource source;
+    source.bytes = open_byte_source(file.path);
+    source.skip = plan.copy_offset;
+    source.empty_first_line = !plan.header;
+    source.first_line = 1;
+    return source;
+}
+
 CsvLoad::CsvLoad(ScriptSession& script, const SeedFile& file, const CsvPlan& plan,
-                 std::unique_ptr<ByteSource> source, std::size_t skip, std::size_t first_line,
-                 bool count_lines)
+                 CsvSource source, bool count_lines)
     : script_(script),
       file_(file),
       source_(std::move(source)),
       buffer_(LineReader::chunk_size),
-      first_line_(first_line),
       count_lines_(count_lines),
+      lines_(source_.empty_first_line ? 0 : -1),  // the header line is no row
       stream_([this](const char* data, std::size_t size) { script_.put_copy_data(data, size); }) {
-    while (skip > 0) {
-        const std::size_t got = source_->read(buffer_.data(), std::min(skip, buffer_.size()));
+    for (std::size_t skip = source_.skip; skip > 0;) {
+        const std::size_t got = source_.bytes->read(buffer_.data(), std::min(skip, buffer_.size()));
         if (got == 0) break;
         skip -= got;
     }
     try {
         script_.begin_copy(plan.copy);
+        if (source_.empty_first_line) stream_.send("\n", false);
     } catch (const ScriptError& error) {
-        fail_at(error, file_.path, statement_line());
+        fail_at(error, file_.path, source_.first_line);
     }
+}
+
+std::size_t CsvLoad::file_line(std::size_t copy_line) const {
+    // With an empty first line sent, COPY's line 2 is the first line from the file.
+    const std::size_t first_from_file = source_.empty_first_line ? 2 : 1;
+    return copy_line < first_from_file ? source_.first_line
+                                       : source_.first_line + copy_line - first_from_file;
 }
 
 bool CsvLoad::pump() {
     try {
-        const std::size_t got = source_->read(buffer_.data(), buffer_.size());
+        const std::size_t got = source_.bytes->read(buffer_.data(), buffer_.size());
         if (got == 0) {
             stream_.send({}, true);
             return false;
@@ -154,15 +172,15 @@ long long CsvLoad::finish() {
 
 void CsvLoad::fail(const ScriptError& error) const {
     const auto at = copy_line(error.context);
-    fail_at(error, file_.path, at ? first_line_ + *at - 1 : statement_line());
+    fail_at(error, file_.path, at ? file_line(*at) : source_.first_line);
 }
 
 void load_csv(ScriptSession& script, SeedFile& file, const CsvOptions& options,
               Progress& progress) {
     const CsvPlan plan = plan_csv(script.session(), file, options);
     if (options.truncate) truncate_for(script, file, plan);
-    CsvLoad load(script, file, plan, open_byte_source(file.path), plan.body_offset,
-                 plan.body_line, progress.enabled());  // counting rows costs a pass: only when shown
+    // Counting rows costs a pass over each chunk: only when they are shown.
+    CsvLoad load(script, file, plan, whole_file(file, plan), progress.enabled());
     while (load.pump()) progress.update(load.bytes_read(), load.lines_sent());
     file.rows += load.finish();
     file.statements = 1;

@@ -45,9 +45,11 @@ private:
 /// What every COPY of one CSV file shares: the statement and where the data starts.
 struct CsvPlan {
     std::string target;           ///< the table, quoted
-    std::string copy;             ///< COPY ... FROM STDIN WITH (...)
-    std::size_t body_offset = 0;  ///< bytes (decompressed) before the data: a BOM, the header
-    std::size_t body_line = 1;    ///< the file line of the first data line
+    std::string copy;             ///< COPY ... FROM STDIN WITH (FORMAT csv, HEADER true...)
+    std::size_t copy_offset = 0;  ///< bytes (decompressed) not sent: a BOM
+    std::size_t body_offset = 0;  ///< bytes (decompressed) before the data rows: a BOM, the header
+    std::size_t body_line = 1;    ///< the file line of the first data row
+    bool header = true;           ///< the file has a header line
 };
 
 /// Reads the file's header (unless --no-header) for the column list; sets file.table.
@@ -56,14 +58,27 @@ CsvPlan plan_csv(const Session& session, SeedFile& file, const CsvOptions& optio
 /// TRUNCATE the target (--truncate), in the load's transaction.
 void truncate_for(ScriptSession& script, const SeedFile& file, const CsvPlan& plan);
 
+/// The bytes one COPY sends. COPY always skips a first line (HEADER true): the file's header,
+/// or an empty line sent before data that has none (a file without a header, a part of a
+/// split file). Its line numbers are then the file's own: a data row is never COPY's first
+/// line, which up to at least PostgreSQL 15 is counted as one line even when a quoted field
+/// spans several.
+struct CsvSource {
+    std::unique_ptr<ByteSource> bytes;
+    std::size_t skip = 0;           ///< bytes of `bytes` not sent (a BOM)
+    bool empty_first_line = false;  ///< send an empty line first, for COPY to skip
+    std::size_t first_line = 1;     ///< the file line of the first byte sent from `bytes`
+};
+
+/// The whole file, as `plan` says.
+CsvSource whole_file(const SeedFile& file, const CsvPlan& plan);
+
 /// One COPY of CSV data under way: a whole file, or one part of a file that loads over several
 /// connections (--jobs). Each pump() sends one chunk.
 class CsvLoad {
 public:
-    /// Skips `skip` bytes of `source` (a BOM and header), then starts the COPY. `first_line` is
-    /// the file line of the source's first data line, for messages.
-    CsvLoad(ScriptSession& script, const SeedFile& file, const CsvPlan& plan,
-            std::unique_ptr<ByteSource> source, std::size_t skip, std::size_t first_line,
+    /// Starts the COPY, and sends the empty first line if there is one.
+    CsvLoad(ScriptSession& script, const SeedFile& file, const CsvPlan& plan, CsvSource source,
             bool count_lines);
     CsvLoad(const CsvLoad&) = delete;  // its stream writes through `this`
     CsvLoad& operator=(const CsvLoad&) = delete;
@@ -73,21 +88,20 @@ public:
     /// Ends the COPY: the rows copied.
     long long finish();
 
-    std::size_t bytes_read() const { return source_->raw_bytes_read(); }
+    std::size_t bytes_read() const { return source_.bytes->raw_bytes_read(); }
     long long lines_sent() const { return lines_; }
 
 private:
-    /// A failure of the COPY statement itself (no line of data): line 1 for a whole file.
-    std::size_t statement_line() const { return first_line_ <= 2 ? 1 : first_line_; }
+    /// The file line of COPY's line `copy_line` (1-based, the first line it skips included).
+    std::size_t file_line(std::size_t copy_line) const;
     [[noreturn]] void fail(const ScriptError& error) const;
 
     ScriptSession& script_;
     const SeedFile& file_;
-    std::unique_ptr<ByteSource> source_;
+    CsvSource source_;
     std::vector<char> buffer_;
-    std::size_t first_line_;
     bool count_lines_;
-    long long lines_ = 0;
+    long long lines_;
     CsvStream stream_;
 };
 

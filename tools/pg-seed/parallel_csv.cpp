@@ -101,8 +101,7 @@ void ParallelCsv::start_whole(Slot& slot, SeedFile& file) {
     slot.file = &file;
     slot.part = nullptr;
     slot.started = Clock::now();
-    slot.load = std::make_unique<CsvLoad>(on, file, plan, open_byte_source(file.path),
-                                          plan.body_offset, plan.body_line, false);
+    slot.load = std::make_unique<CsvLoad>(on, file, plan, whole_file(file, plan), false);
 }
 
 void ParallelCsv::start_split(SeedFile& file) {
@@ -117,9 +116,12 @@ void ParallelCsv::start_split(SeedFile& file) {
         slot.file = &file;
         slot.part = &part;
         slot.started = Clock::now();
-        slot.load = std::make_unique<CsvLoad>(*slot.script, file, split_.plan,
-                                              open_byte_range(file.path, part.begin, part.end),
-                                              0, part.first_line, false);
+        CsvSource source;
+        source.bytes = open_byte_range(file.path, part.begin, part.end);
+        source.empty_first_line = true;  // for COPY's HEADER: the part's rows have none
+        source.first_line = part.first_line;
+        slot.load = std::make_unique<CsvLoad>(*slot.script, file, split_.plan, std::move(source),
+                                              false);
     }
 }
 
