@@ -3,6 +3,7 @@
 /// them and turns them into the exit status the contract promises.
 
 #include <libpq-fe.h>
+#include <nlohmann/json.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -37,8 +38,13 @@ public:
     const std::string& hint() const { return hint_; }
     const std::string& sqlstate() const { return sqlstate_; }
     void set_detail(std::string detail) { detail_ = std::move(detail); }
+    /// What the failed run left done, for --format json: its fields join the error document
+    /// (pg-seed --per-file: the files committed before the failure).
+    nlohmann::json& report() { return report_; }
+    const nlohmann::json& report() const { return report_; }
 
 private:
+    nlohmann::json report_ = nlohmann::json::object();
     Exit code_;
     std::string detail_;
     std::string hint_;

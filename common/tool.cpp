@@ -71,7 +71,8 @@ bool Tool::settle_format() {
 }
 
 int Tool::fail(Exit code, const std::string& message, const std::string& detail,
-               const std::string& hint, const std::string& sqlstate) {
+               const std::string& hint, const std::string& sqlstate,
+               const nlohmann::json& report) {
     const std::string& program = description_.name;
     std::cerr << program << ": error: " << message << "\n";
     if (!detail.empty()) {
@@ -88,6 +89,7 @@ int Tool::fail(Exit code, const std::string& message, const std::string& detail,
         document["sqlstate"] = sqlstate.empty() ? nlohmann::json() : nlohmann::json(sqlstate);
         if (!detail.empty()) document["detail"] = detail;
         if (!hint.empty()) document["hint"] = hint;
+        for (const auto& [key, value] : report.items()) document[key] = value;
         std::cout << document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                   << std::endl;
     }
@@ -214,7 +216,8 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
     } catch (const UsageError& error) {
         return fail_usage(error.what(), error.hint());
     } catch (const Error& error) {
-        return fail(error.code(), error.what(), error.detail(), error.hint(), error.sqlstate());
+        return fail(error.code(), error.what(), error.detail(), error.hint(), error.sqlstate(),
+                    error.report());
     } catch (const std::exception& error) {
         return fail(Exit::server, error.what(), {}, {}, {});
     }

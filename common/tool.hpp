@@ -77,7 +77,8 @@ private:
     /// Reads --format once: false (and text) when the tool has no such format.
     bool settle_format();
     int fail(Exit code, const std::string& message, const std::string& detail,
-             const std::string& hint, const std::string& sqlstate);
+             const std::string& hint, const std::string& sqlstate,
+             const nlohmann::json& report = nlohmann::json::object());
     int fail_usage(const std::string& message, const std::string& hint = {});
 
     ToolDescription description_;

@@ -678,6 +678,29 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(transactions_in_files)
 
+BOOST_AUTO_TEST_CASE(a_per_file_failure_names_the_files_already_committed) {
+    Scratch s;
+    const std::string first = s.write("010_a.sql", "CREATE TABLE a (id int);\n");
+    const std::string second = s.write("020_b.csv", "id\n1\n");
+    const std::string third = s.write("030_c.sql", "CREATE TABLE c (id int);\nINSERT INTO c VALUES ('x');\n");
+    s.db->exec("CREATE TABLE b (id int)");
+    const Outcome result = s.seed({"--per-file", "--format", "json", first, second, third});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, "detail: Committed before it: " + first + ", " + second + "."),
+               result.err);
+    const auto document = nlohmann::json::parse(result.out);
+    BOOST_TEST(document["ok"] == false);
+    BOOST_TEST((document["committed"] == nlohmann::json::array({first, second})), result.out);
+    BOOST_TEST(s.table_exists("a"));
+    BOOST_TEST(!s.table_exists("c"));
+    // The first file failing: nothing committed, and the JSON says so too.
+    const std::string broken = s.write("000_broken.sql", "SELECT 1/0;\n");
+    const Outcome early = s.seed({"--per-file", "--format", "json", broken, first});
+    BOOST_TEST(early.exit_code == 6);
+    BOOST_TEST(contains(early.err, "detail: Nothing was committed."), early.err);
+    BOOST_TEST(nlohmann::json::parse(early.out)["committed"].empty());
+}
+
 /// pg_dump writes BEGIN; ... COMMIT; around large objects: that pair must not commit the run.
 BOOST_AUTO_TEST_CASE(a_dump_with_a_large_object_loads_and_a_later_failure_leaves_nothing) {
     Scratch source;

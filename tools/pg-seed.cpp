@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
 #include "common/tool.hpp"
 #include "tools/pg-seed/csv_load.hpp"
 #include "tools/pg-seed/history.hpp"
@@ -99,6 +100,22 @@ std::vector<SeedFile> check_request(Tool& tool, const Request& request) {
     return files;
 }
 
+/// With --per-file, a failure leaves the files before it committed: the error says which
+/// (ParallelCsv's own detail already does for the files it loads), and so does its JSON.
+void name_committed(Error& error, const std::vector<SeedFile>& files, bool detail_given) {
+    std::vector<std::string> committed;
+    for (const auto& file : files) {
+        if (file.action == FileAction::applied) committed.push_back(file.path);
+    }
+    error.report()["committed"] = committed;
+    if (detail_given) return;
+    std::string detail = error.detail();
+    if (!detail.empty()) detail += "\n";
+    detail += committed.empty() ? "Nothing was committed."
+                                : "Committed before it: " + join(committed) + ".";
+    error.set_detail(detail);
+}
+
 Outcome report(const std::vector<SeedFile>& files, bool dry_run, double seconds) {
     long long statements = 0, rows = 0;
     int applied = 0, skipped = 0;
@@ -165,50 +182,60 @@ Outcome seed(Tool& tool, const Request& request) {
         if (per_file) finish();
     }
     std::optional<ParallelCsv> parallel;
-    if (per_file && request.jobs > 1) parallel.emplace(connector, dbname, script, request.jobs, request.csv);
-    std::size_t index = 0;
-    for (std::size_t at = 0; at < files.size(); ++at) {
-        auto& file = files[at];
-        ++index;
-        if (file.action == FileAction::skipped) continue;
-        if (parallel && file.kind != Kind::sql) {
-            // The CSV files up to the next SQL file load at once (an SQL file may make the
-            // tables of the CSV files after it).
-            std::vector<SeedFile*> group;
-            while (at < files.size() && files[at].kind != Kind::sql) group.push_back(&files[at++]);
-            --at;
-            index += group.size() - 1;
-            parallel->load(group);
-            continue;
-        }
-        if (per_file) {
-            begin();
-            if (request.once) {
-                // Another run may have applied it since the start: decide again, under the lock.
-                decide_once(file, *history, request.reapply_changed);
-                if (file.action == FileAction::skipped) {
-                    finish();
-                    continue;
+    bool parallel_failed = false;
+    if (per_file && request.jobs > 1) {
+        parallel.emplace(connector, dbname, script, request.jobs, request.csv);
+    }
+    try {
+        std::size_t index = 0;
+        for (std::size_t at = 0; at < files.size(); ++at) {
+            auto& file = files[at];
+            ++index;
+            if (file.action == FileAction::skipped) continue;
+            if (parallel && file.kind != Kind::sql) {
+                // The CSV files up to the next SQL file load at once (an SQL file may make the
+                // tables of the CSV files after it).
+                std::vector<SeedFile*> group;
+                while (at < files.size() && files[at].kind != Kind::sql) group.push_back(&files[at++]);
+                --at;
+                index += group.size() - 1;
+                parallel_failed = true;  // its own detail names what it committed
+                parallel->load(group);
+                parallel_failed = false;
+                continue;
+            }
+            if (per_file) {
+                begin();
+                if (request.once) {
+                    // Another run may have applied it since the start: decide again, under the lock.
+                    decide_once(file, *history, request.reapply_changed);
+                    if (file.action == FileAction::skipped) {
+                        finish();
+                        continue;
+                    }
                 }
             }
-        }
-        const auto file_started = Clock::now();
-        progress.begin(file.path, index, files.size());
-        try {
-            if (file.kind == Kind::sql) {
-                load_sql(script, file, progress);
-            } else {
-                load_csv(script, file, request.csv, progress);
+            const auto file_started = Clock::now();
+            progress.begin(file.path, index, files.size());
+            try {
+                if (file.kind == Kind::sql) {
+                    load_sql(script, file, progress);
+                } else {
+                    load_csv(script, file, request.csv, progress);
+                }
+            } catch (...) {
+                progress.end();
+                throw;
             }
-        } catch (...) {
             progress.end();
-            throw;
+            script.end_file(file.path);
+            if (request.once) record(script, *history, file);
+            if (per_file) finish();
+            mark_done(file, dry_run ? FileAction::checked : FileAction::applied, file_started);
         }
-        progress.end();
-        script.end_file(file.path);
-        if (request.once) record(script, *history, file);
-        if (per_file) finish();
-        mark_done(file, dry_run ? FileAction::checked : FileAction::applied, file_started);
+    } catch (Error& error) {
+        if (per_file) name_committed(error, files, parallel_failed);
+        throw;
     }
     if (!per_file) finish();
     return report(files, dry_run, std::chrono::duration<double>(Clock::now() - started).count());
