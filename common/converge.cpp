@@ -70,7 +70,14 @@ Converged converge(Session& session, Convergeable& object, bool looked_up) {
 }  // namespace
 
 Converged create_or_converge(Session& session, Convergeable& object, bool if_not_exists) {
-    if (object.look_up(session)) {
+    // Without --if-not-exists the server's own checks come first, in its order, as with
+    // createdb: a CREATE for a name that exists fails as a duplicate. A dry run sends no
+    // CREATE, so it asks the catalog instead.
+    const bool look_first = if_not_exists || session.options().dry_run;
+    // A name the connection's encoding cannot carry is a bad value, refused before anything
+    // is sent (exit 2), whichever way the run goes.
+    session.quote_ident(object.name());
+    if (look_first && object.look_up(session)) {
         if (!if_not_exists) throw already_exists(object);
         return converge(session, object, /*looked_up=*/true);
     }

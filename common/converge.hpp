@@ -93,7 +93,8 @@ struct Converged {
 };
 
 /// Creates `object`, or, when it exists, converges it with --if-not-exists and refuses it
-/// (exit 5) without. A concurrent change between the lookup and the alteration (a lost race
+/// (exit 5) without. Without --if-not-exists (and without --dry-run) the CREATE is sent
+/// without a lookup first, so that the server's checks decide, in its order. A concurrent change between the lookup and the alteration (a lost race
 /// on the catalog) is settled by looking again, a few times.
 Converged create_or_converge(Session& session, Convergeable& object, bool if_not_exists);
 

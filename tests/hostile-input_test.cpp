@@ -670,22 +670,26 @@ BOOST_AUTO_TEST_CASE(pg_seed_loads_into_the_table_named) {
 }
 
 BOOST_AUTO_TEST_CASE(names_that_are_not_utf8_are_refused_and_nothing_runs) {
-    // The server's encoding is UTF8. pg-createdb and pg-createuser look the name up first (a
-    // parameter): the server refuses it, exit 1 with its message, and nothing is created.
-    // pg-listtables sends a pattern as a parameter: the same. pg-seed quotes --table first,
-    // and libpq refuses to quote it: exit 2, before any COPY.
+    // The server's encoding is UTF8. pg-createdb and pg-createuser quote the name before
+    // anything is sent, and libpq refuses to: exit 2, nothing sent, nothing created.
+    // pg-listtables sends a pattern as a parameter: the server refuses it, exit 1 with its
+    // message. pg-seed quotes --table first: exit 2, before any COPY.
     const std::string& maintenance = runner().maintenance_db;
     Scratch s;
     const std::string file = s.write("values.csv", "v\n1\n");
     for (const auto& name : names().invalid) {
         NAME_CONTEXT(name) {
             for (const std::string tool : {"pg-createdb", "pg-createuser"}) {
-                const Logged run = run_logged(tool, {"--maintenance-db", maintenance, "--", name});
-                BOOST_TEST(run.outcome.exit_code == 1, tool);
-                BOOST_TEST(contains(run.outcome.err, tool + ": error: invalid byte sequence for encoding \"UTF8\""),
-                           run.outcome.err);
-                BOOST_TEST(has_line_starting(run.log, "ERROR: invalid byte sequence for encoding \"UTF8\""));
-                BOOST_TEST(!has_line_starting(run.log, "LOG: statement: CREATE"), tool);
+                for (const bool if_not_exists : {false, true}) {
+                    std::vector<std::string> args{"--maintenance-db", maintenance, "--", name};
+                    if (if_not_exists) args.insert(args.begin(), "--if-not-exists");
+                    const Logged run = run_logged(tool, args);
+                    BOOST_TEST(run.outcome.exit_code == 2, tool);
+                    BOOST_TEST(contains(run.outcome.err, tool + ": error: could not quote identifier: "),
+                               run.outcome.err);
+                    BOOST_TEST(!has_line_starting(run.log, "LOG: statement: CREATE"), tool);
+                    BOOST_TEST(!has_line_starting(run.log, "ERROR: "), tool);
+                }
             }
             const Logged listed = run_logged("pg-listtables", {"-d", s.dbname, name});
             BOOST_TEST(listed.outcome.exit_code == 1);

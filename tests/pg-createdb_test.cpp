@@ -248,6 +248,37 @@ BOOST_AUTO_TEST_CASE(connection_limit_option_sets_datconnlimit) {
     drop_database(name);
 }
 
+BOOST_AUTO_TEST_CASE(an_existing_database_gets_the_same_refusals_as_creation) {
+    const int version = std::stoi(*admin().value("SHOW server_version_num"));
+    const std::string name = unique_name("refusals");
+    BOOST_TEST_REQUIRE(createdb({name}).exit_code == 0);
+    // A tablespace that does not exist is named so, not reported as a different one.
+    const Outcome space = createdb({"--if-not-exists", "-D", "no_such_space_here", name});
+    BOOST_TEST(space.exit_code == 1);
+    BOOST_TEST(contains(space.err, "tablespace \"no_such_space_here\" does not exist"), space.err);
+    BOOST_TEST(!contains(space.err, "not \"no_such_space_here\""), space.err);
+    // An option this server does not have is refused, as CREATE DATABASE refuses it.
+    const Outcome builtin = createdb({"--if-not-exists", "--builtin-locale", "C.UTF-8", name});
+    if (version < 170000) {
+        BOOST_TEST(builtin.exit_code == 1);
+        BOOST_TEST(contains(builtin.err, "option \"builtin_locale\" not recognized"), builtin.err);
+    } else {
+        BOOST_TEST(builtin.exit_code != 1, builtin.err);
+    }
+    // Without --if-not-exists the server's checks decide, in its order, as with createdb: a
+    // locale it does not know is found before the name that exists.
+    const Outcome locale = createdb({"-l", "no_such_locale", name});
+    BOOST_TEST(locale.exit_code == 1, locale.err);
+    BOOST_TEST(contains(locale.err, "locale name"), locale.err);
+    const Outcome plain = createdb({name});
+    BOOST_TEST(plain.exit_code == 5);
+    BOOST_TEST(contains(plain.err, "database \"" + name + "\" already exists"), plain.err);
+    // A dry run sends no CREATE: it asks the catalog, and says the same.
+    const Outcome dry = createdb({"--dry-run", name});
+    BOOST_TEST(dry.exit_code == 5);
+    drop_database(name);
+}
+
 BOOST_AUTO_TEST_CASE(newer_server_options_are_refused_by_an_older_server_with_exit_1) {
     const int version = std::stoi(*admin().value("SHOW server_version_num"));
     const std::string rules = unique_name("rules");

@@ -15,31 +15,11 @@
 #include "common/names.hpp"
 #include "common/text.hpp"
 #include "common/tool.hpp"
-
-extern "C" int pg_char_to_encoding(const char* name);  // exported by libpq, not declared
+#include "tools/pg-createdb/existing_database.hpp"
 
 namespace {
 
 using namespace pgkit;
-
-struct Request {
-    std::vector<std::string> arguments;  // [DBNAME] [DESCRIPTION]
-    std::string dbname;
-    std::optional<std::string> comment;
-    std::optional<std::string> tablespace, encoding, strategy, template_db, owner;
-    std::optional<std::string> locale, lc_collate, lc_ctype, locale_provider, icu_locale,
-        icu_rules, builtin_locale;
-    std::optional<int> connection_limit;
-    bool if_not_exists = false;
-};
-
-/// What the catalog says of an existing database.
-struct Existing {
-    std::string owner, encoding, collate, ctype, provider, tablespace;
-    int encoding_id = 0;
-    int connection_limit = -1;
-    std::optional<std::string> provider_locale, icu_rules, comment;
-};
 
 void validate(Request& request) {
     check_argument_count(request.arguments, 2);
@@ -97,86 +77,6 @@ std::string create_statement(const Session& session, const Request& request) {
         sql += fmt::format(" CONNECTION LIMIT {}", *request.connection_limit);
     }
     return sql;
-}
-
-std::optional<Existing> look_up_database(Session& session, const Request& request) {
-    const std::string& dbname = request.dbname;
-    const int version = session.server_version();
-    // Column names moved between releases: daticulocale (15, 16) became datlocale (17).
-    const char* provider = version >= 150000 ? "d.datlocprovider::text" : "'c'";
-    const char* provider_locale = version >= 170000   ? "d.datlocale"
-                                  : version >= 150000 ? "d.daticulocale"
-                                                      : "NULL::text";
-    const char* icu_rules = version >= 160000 ? "d.daticurules" : "NULL::text";
-    // The comment (shobj_description is an SQL function, planned afresh in every new
-    // backend) and the tablespace are read only when asked for: "ensure it exists" stays as
-    // cheap as createdb's own attempt.
-    const std::string sql = fmt::format(
-        "SELECT pg_catalog.pg_get_userbyid(d.datdba) AS owner,"
-        " pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.encoding AS encoding_id,"
-        " d.datcollate AS collate, d.datctype AS ctype, {} AS provider,"
-        " {} AS provider_locale, {} AS icu_rules, d.datconnlimit AS connection_limit,"
-        " {} AS tablespace, {} AS comment"
-        " FROM pg_catalog.pg_database d WHERE d.datname = $1",
-        provider, provider_locale, icu_rules,
-        request.tablespace ? "(SELECT t.spcname FROM pg_catalog.pg_tablespace t"
-                             " WHERE t.oid = d.dattablespace)"
-                           : "NULL::pg_catalog.name",
-        request.comment ? "pg_catalog.shobj_description(d.oid, 'pg_database')" : "NULL::text");
-    const Result result = session.query(sql, {dbname});
-    if (result.rows() == 0) return std::nullopt;
-    auto text = [&](const char* column) { return std::string(result.text(0, result.column(column))); };
-    Existing existing;
-    existing.owner = text("owner");
-    existing.encoding = text("encoding");
-    existing.encoding_id = std::stoi(text("encoding_id"));
-    existing.collate = text("collate");
-    existing.ctype = text("ctype");
-    existing.provider = text("provider");
-    existing.connection_limit = std::stoi(text("connection_limit"));
-    existing.tablespace = text("tablespace");  // "" when not asked for
-    existing.provider_locale = result.value(0, result.column("provider_locale"));
-    existing.icu_rules = result.value(0, result.column("icu_rules"));
-    existing.comment = result.value(0, result.column("comment"));
-    return existing;
-}
-
-/// The settings that cannot be changed in place and differ from the request.
-std::vector<std::string> fixed_differences(const Request& request, const Existing& existing,
-                                           int server_version) {
-    std::vector<std::string> differences;
-    auto compare = [&](const char* what, const std::optional<std::string>& asked,
-                       const std::string& actual) {
-        if (asked && *asked != actual) {
-            differences.push_back(fmt::format("{} is \"{}\", not \"{}\"", what, actual, *asked));
-        }
-    };
-    if (request.encoding && pg_char_to_encoding(request.encoding->c_str()) != existing.encoding_id) {
-        differences.push_back(
-            fmt::format("encoding is {}, not {}", existing.encoding, *request.encoding));
-    }
-    compare("LC_COLLATE", request.lc_collate ? request.lc_collate : request.locale,
-            existing.collate);
-    compare("LC_CTYPE", request.lc_ctype ? request.lc_ctype : request.locale, existing.ctype);
-    const std::string& provider = existing.provider;
-    compare("locale provider", request.locale_provider,
-            provider == "i" ? "icu" : provider == "b" ? "builtin" : "libc");
-    // The ICU or builtin locale: asked for directly, or through --locale for such a provider.
-    std::optional<std::string> provider_locale;
-    if (existing.provider == "i") {
-        provider_locale = request.icu_locale ? request.icu_locale : request.locale;
-    } else if (existing.provider == "b") {
-        provider_locale = request.builtin_locale ? request.builtin_locale : request.locale;
-    } else if (request.icu_locale) {
-        provider_locale = request.icu_locale;
-    }
-    compare(existing.provider == "b" ? "builtin locale" : "ICU locale", provider_locale,
-            existing.provider_locale.value_or(""));
-    if (request.icu_rules && server_version >= 160000) {
-        compare("ICU rules", request.icu_rules, existing.icu_rules.value_or(""));
-    }
-    compare("tablespace", request.tablespace, existing.tablespace);
-    return differences;
 }
 
 /// CREATE DATABASE copies its template and needs it to itself (55006 when another session is
@@ -248,11 +148,13 @@ public:
     /// The owner, connection limit and comment asked for; encoding, locale, provider and
     /// tablespace cannot change in place, and a difference there is exit 5.
     Plan plan(Session& session) override {
-        if (request_.icu_rules && session.server_version() < 160000) {
-            throw Error(Exit::server, "option \"icu_rules\" not recognized",
-                        "ICU rules need PostgreSQL 16 or later.", {}, "42601");
-        }
+        refuse_options_the_server_lacks(request_, session.server_version());
         const Existing& existing = this->existing();
+        if (request_.tablespace && !existing.tablespace_exists) {
+            throw Error(Exit::server,
+                        fmt::format("tablespace \"{}\" does not exist", *request_.tablespace),
+                        {}, "Check the name, or create the tablespace first.", "42704");
+        }
         if (const auto differences =
                 fixed_differences(request_, existing, session.server_version());
             !differences.empty()) {
