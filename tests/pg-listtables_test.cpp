@@ -341,6 +341,28 @@ BOOST_AUTO_TEST_CASE(a_three_part_pattern_may_name_the_current_database) {
     BOOST_TEST(rows[0][1] == "orders");
 }
 
+BOOST_AUTO_TEST_CASE(null_terminated_names_come_whole_even_with_a_line_break) {
+    Database db(shared_cluster().conninfo(catalog().dbname));
+    const std::string schema = unique_name("nulls");
+    db.exec("CREATE SCHEMA " + schema + "; CREATE TABLE " + schema + ".\"two\nlines\" (id int);"
+            " CREATE TABLE " + schema + ".plain (id int)");
+    const Outcome names = listtables({"--format", "names", "-z", schema + ".*"});
+    BOOST_TEST_REQUIRE(names.exit_code == 0, names.err);
+    const std::string expected = schema + ".plain" + std::string(1, '\0') + schema +
+                                 ".\"two\nlines\"" + std::string(1, '\0');
+    BOOST_TEST(names.out == expected);
+    // Every name works in SQL as it is.
+    for (std::size_t start = 0, end; (end = names.out.find('\0', start)) != std::string::npos;
+         start = end + 1) {
+        const std::string name = names.out.substr(start, end - start);
+        BOOST_TEST(db.error_of("SELECT count(*) FROM " + name).empty(), name);
+    }
+    const Outcome wrong = listtables({"--format", "json", "-z"});
+    BOOST_TEST(wrong.exit_code == 2);
+    BOOST_TEST(contains(wrong.err, "-z/--null goes with --format names"), wrong.err);
+    db.exec("DROP SCHEMA " + schema + " CASCADE");
+}
+
 BOOST_AUTO_TEST_CASE(every_names_line_works_in_sql) {
     const Outcome names =
         listtables({"--format", "names", "-t", "table,partitioned,view,matview,sequence"});

@@ -39,6 +39,7 @@ struct Request {
     std::vector<std::string> schemas, excluded_schemas, types;
     bool system = false;
     bool extended = false;
+    bool null_terminated = false;  ///< -z: names end in NUL, not a line break
 };
 
 /// The relkinds asked for with -t (comma lists, repeatable); tables and partitioned tables
@@ -149,12 +150,18 @@ CatalogQuery build_query(const Request& request, const std::string& current_data
 }
 
 /// The listing in the format asked for.
-std::string format_listing(const Result& result, Format format, bool extended) {
+std::string format_listing(const Result& result, Format format, const Request& request) {
+    const bool extended = request.extended;
     const int rows = result.rows();
     auto cell = [&](int row, const char* column) { return result.value(row, result.column(column)); };
     if (format == Format::names) {
+        // A quoted name may hold a line break; -z ends each name with NUL, which none holds.
+        const char end = request.null_terminated ? '\0' : '\n';
         std::string out;
-        for (int row = 0; row < rows; ++row) out += std::string(result.text(row, result.column("qualified"))) + "\n";
+        for (int row = 0; row < rows; ++row) {
+            out += result.text(row, result.column("qualified"));
+            out += end;
+        }
         return out;
     }
     if (format == Format::json) {
@@ -234,10 +241,15 @@ int main(int argc, char** argv) {
     app.add_flag("-S,--system", request.system, "include system schemas");
     app.add_flag("-x,--extended", request.extended,
                  "add persistence, access method, size, rows, description");
+    app.add_flag("-z,--null", request.null_terminated,
+                 "with --format names, end each name with NUL, not a newline");
     app.add_option("patterns", request.patterns)->group("");
 
     return tool.run(argc, argv, [&]() -> Outcome {
         relkinds(request);  // a bad -t is a usage error before connecting
+        if (request.null_terminated && tool.format() != Format::names) {
+            throw UsageError("-z/--null goes with --format names");
+        }
         for (const auto& pattern : request.patterns) {
             if (pattern.empty()) throw UsageError("PATTERN must not be empty");
             parse_name_pattern(pattern);
@@ -263,7 +275,7 @@ int main(int argc, char** argv) {
         }
         try {
             const Result result = session.query(query.sql, query.params);
-            outcome.listing = format_listing(result, tool.format(), request.extended);
+            outcome.listing = format_listing(result, tool.format(), request);
         } catch (const SqlError& error) {
             if (error.is(SqlCondition::invalid_regular_expression)) {  // a pattern
                 throw UsageError(fmt::format("invalid pattern: {}", error.what()));

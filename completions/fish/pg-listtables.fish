@@ -85,6 +85,8 @@ complete -c pg-listtables -s t -l type -x -a '(__pgkit_listtables_types)' -d 'Ki
 complete -c pg-listtables -s S -l system -d 'Include system schemas'
 # -x, --extended
 complete -c pg-listtables -s x -l extended -d 'Add persistence, access method, size, rows, description'
+# -z, --null
+complete -c pg-listtables -s z -l null -d 'With --format names, end each name with NUL'
 # -e, --echo
 complete -c pg-listtables -s e -l echo -d 'Show the commands being sent to the server'
 # --dry-run
