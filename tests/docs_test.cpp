@@ -117,3 +117,24 @@ BOOST_DATA_TEST_CASE(bash_completion_works_without_the_bash_completion_package,
                         << completed.out);
     }
 }
+
+/// Each completion file parses in its shell (bash -n, zsh -n, fish -n), the shared ones too.
+BOOST_DATA_TEST_CASE(completion_files_parse_in_their_shells, data::make(tools()), tool) {
+    const std::string dir = std::string(PGKIT_SOURCE_DIR) + "/completions/";
+    const std::vector<std::pair<std::string, std::string>> files = {
+        {"bash", dir + "bash/" + tool},
+        {"bash", dir + "bash/pgkit-common"},
+        {"zsh", dir + "zsh/_" + tool},
+        {"zsh", dir + "zsh/_pgkit_query"},
+        {"fish", dir + "fish/" + tool + ".fish"},
+        {"fish", dir + "fish/functions/__pgkit_query.fish"}};
+    for (const auto& [shell, file] : files) {
+        Command command;
+        command.argv = {"/bin/sh", "-c",
+                        "command -v \"$0\" >/dev/null || { echo \"$0 is not installed\"; exit 99; }; "
+                        "exec \"$0\" -n \"$1\"",
+                        shell, file};
+        const Outcome parsed = run(command);
+        BOOST_TEST(parsed.exit_code == 0, shell << " -n " << file << ": " << parsed.out << parsed.err);
+    }
+}
