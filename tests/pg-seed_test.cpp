@@ -458,6 +458,33 @@ BOOST_DATA_TEST_CASE(concurrent_once_runs_apply_each_file_once, data::make(per_f
     BOOST_TEST(s.value("SELECT count(*) FROM public.seed_log") == "2");
 }
 
+BOOST_AUTO_TEST_CASE(a_files_set_role_ends_with_the_file_and_once_still_records_it) {
+    Scratch s;
+    const std::string role = unique_name("seed_role");
+    admin().exec("DROP ROLE IF EXISTS " + role);
+    admin().exec("CREATE ROLE " + role);
+    s.db->exec("GRANT CREATE ON SCHEMA public TO " + role);
+    // pg_dump --role output, and many migrations, start with SET ROLE.
+    const std::string first = s.write("010_as_role.sql", "SET ROLE " + role + ";\nCREATE TABLE owned (id int);\n");
+    const std::string authorization = s.write(
+        "020_authorization.sql", "SET SESSION AUTHORIZATION " + role + ";\nCREATE TABLE also_owned (id int);\n");
+    const std::string after = s.write("030_after.sql", "CREATE TABLE mine (id int);\n");
+    for (const auto& options : std::vector<std::vector<std::string>>{{"--once"}, {"--once", "--per-file"}}) {
+        std::vector<std::string> args = options;
+        args.insert(args.end(), {first, authorization, after});
+        const Outcome result = s.seed(args);
+        BOOST_TEST(result.exit_code == 0, result.err);
+        BOOST_TEST(s.value("SELECT tableowner FROM pg_tables WHERE tablename = 'owned'") == role);
+        BOOST_TEST(s.value("SELECT tableowner FROM pg_tables WHERE tablename = 'also_owned'") == role);
+        // The next file runs as the role that connected.
+        BOOST_TEST(s.value("SELECT tableowner FROM pg_tables WHERE tablename = 'mine'") != role);
+        BOOST_TEST(s.value("SELECT count(*) FROM pg_seed_history") == "3");
+        s.db->exec("DROP TABLE owned, also_owned, mine, pg_seed_history");
+    }
+    s.db->exec("REVOKE CREATE ON SCHEMA public FROM " + role);
+    admin().exec("DROP OWNED BY " + role + " CASCADE");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(locks)

@@ -133,7 +133,9 @@ long long ScriptSession::end_copy() {
 }
 
 void ScriptSession::reset_all() {
-    run("RESET ALL");
+    // RESET ALL leaves the role and the session user as they are: they are reset too, so that
+    // the next file, and the --once history, run as the role that connected.
+    run("RESET ALL; RESET SESSION AUTHORIZATION; RESET ROLE");
     for (const auto& [name, value] : session_.pinned_settings()) {
         session_.query("SELECT pg_catalog.set_config($1, $2, false)", {name, value});
     }

@@ -58,8 +58,8 @@ public:
     void put_copy_data(const char* data, std::size_t size);
     long long end_copy();
 
-    /// RESET ALL, then the session's pinned settings again (--lock-timeout outlives a file's
-    /// SET commands).
+    /// RESET ALL, the role and the session user too (a file's SET ROLE), then the session's
+    /// pinned settings again (--lock-timeout outlives a file's SET commands).
     void reset_all();
 
     /// The end of a file's work in its transaction: deferred constraints are checked now, so
