@@ -155,15 +155,28 @@ void Session::execute(std::string_view sql, std::string_view shown) {
 }
 
 void Session::execute(const std::vector<Statement>& statements) {
-    std::string batch;
+    // Under --dry-run the statements are proved, not kept: they run in a transaction that is
+    // rolled back, so that the dry run fails where the real run would (a missing role).
+    const bool prove = options_.dry_run;
+    std::string batch = prove ? "BEGIN" : "";
+    if (prove) echo(batch);
     for (const auto& statement : statements) {
         echo(statement.shown);
         batch += (batch.empty() ? "" : ";\n") + statement.sql;
     }
-    if (!options_.dry_run) {
-        send(batch, {});
-        note_change_committed();
+    if (prove) {
+        echo("ROLLBACK");
+        batch += ";\nROLLBACK";
     }
+    try {
+        send(batch, {});
+    } catch (const SqlError&) {
+        // A statement failed: end the transaction it left open, so that the session can go on
+        // (the flow looks again after a lost race).
+        if (prove) PQclear(PQexec(connection_.get(), "ROLLBACK"));
+        throw;
+    }
+    if (!prove) note_change_committed();
     // Listed only once they succeeded: a report never claims a statement that failed.
     for (const auto& statement : statements) changes_.push_back(statement.shown);
 }

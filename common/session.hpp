@@ -93,7 +93,9 @@ public:
     /// --echo and reports print instead of `sql` (to hide a password verifier).
     void execute(std::string_view sql, std::string_view shown = {});
     /// Runs statements that change something as one message, so that they commit or fail
-    /// together (one transaction); each is echoed, and listed in changes(), on its own.
+    /// together (one transaction); each is echoed, and listed in changes(), on its own. Under
+    /// --dry-run they run between BEGIN and ROLLBACK: proved, not kept. (Statements that
+    /// cannot run in a transaction, such as CREATE DATABASE, go through execute(sql) instead.)
     void execute(const std::vector<Statement>& statements);
 
     /// Sets a parameter for the whole session (set_config), and remembers it: a RESET ALL

@@ -577,6 +577,11 @@ BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
     BOOST_TEST(!database_field(name, "shobj_description(d.oid, 'pg_database')"));
     const Outcome exists = createdb({"--dry-run", name});
     BOOST_TEST(exists.exit_code == 5);
+    // Converging ALTERs are proved in a rolled-back transaction: a missing owner fails as in
+    // the real run.
+    const Outcome owner = createdb({"--dry-run", "--if-not-exists", "-O", "no_such_role_here", name});
+    BOOST_TEST(owner.exit_code == 1, owner.err);
+    BOOST_TEST(contains(owner.err, "role \"no_such_role_here\" does not exist"), owner.err);
     drop_database(name);
 }
 

@@ -593,6 +593,26 @@ BOOST_AUTO_TEST_CASE(dry_run_creates_and_alters_nothing) {
     drop_role(name);
 }
 
+BOOST_AUTO_TEST_CASE(dry_run_fails_where_the_real_run_would) {
+    const std::string name = unique_name("dryfail");
+    const Outcome missing_group = createuser({"--dry-run", "-g", "no_such_group_here", name});
+    BOOST_TEST(missing_group.exit_code == 1, missing_group.err);
+    BOOST_TEST(contains(missing_group.err, "role \"no_such_group_here\" does not exist"),
+               missing_group.err);
+    BOOST_TEST(missing_group.out.empty());
+    BOOST_TEST(!role_exists(name));
+    // Proved in a transaction that is rolled back, and --echo shows it.
+    const Outcome proved = createuser({"--dry-run", "--echo", "--comment", "c", name});
+    BOOST_TEST(proved.exit_code == 0, proved.err);
+    BOOST_TEST(contains(proved.err, "BEGIN;\nCREATE ROLE \"" + name + "\""), proved.err);
+    BOOST_TEST(contains(proved.err, "ROLLBACK;\n"), proved.err);
+    BOOST_TEST(!role_exists(name));
+    BOOST_TEST(createuser({name}).exit_code == 0);
+    const Outcome alter = createuser({"--dry-run", "--if-not-exists", "-g", "no_such_group_here", name});
+    BOOST_TEST(alter.exit_code == 1, alter.err);
+    drop_role(name);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(connection)
