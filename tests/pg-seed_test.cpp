@@ -826,6 +826,36 @@ BOOST_AUTO_TEST_CASE(a_statement_that_cannot_run_in_a_transaction_is_exit_6_with
     BOOST_TEST(!s.table_exists("v"));
 }
 
+BOOST_AUTO_TEST_CASE(text_is_read_as_the_session_reads_it) {
+    Scratch s;
+    // standard_conforming_strings off: 'a\'; b' is one string, as psql and the server read it;
+    // set_config() turns it on again.
+    const std::string escapes =
+        s.write("escapes.sql",
+                "SET standard_conforming_strings = off;\nCREATE TABLE e (v text);\n"
+                "INSERT INTO e VALUES ('a\\'; b');\n"
+                "SELECT pg_catalog.set_config('standard_conforming_strings', 'on', false);\n"
+                "INSERT INTO e VALUES ('c\\');\n");
+    // SJIS: 0x95 0x5C is one character (U+8868), whose second byte is the ASCII backslash.
+    const std::string sjis = s.write("sjis.sql",
+                                     "SET client_encoding = 'SJIS';\nCREATE TABLE j (v text);\n"
+                                     "INSERT INTO j VALUES (E'\x95\x5C'), ('\x95\x5C;');\n");
+    // Loading only (the server reports the settings), checking first (--once, --per-file: the
+    // file's own SET commands are followed), and in a dry run.
+    for (const auto& option : {"--quiet", "--once", "--per-file", "--dry-run"}) {
+        s.db->exec("DROP TABLE IF EXISTS e, j, pg_seed_history");
+        const Outcome result = s.seed({option, escapes, sjis});
+        BOOST_TEST(result.exit_code == 0, option << ": " << result.err);
+        if (std::string(option) == "--dry-run") {
+            BOOST_TEST(!s.table_exists("e"));
+            continue;
+        }
+        BOOST_TEST(s.value("SELECT string_agg(v, '|' ORDER BY v) FROM e") == "a'; b|c\\", option);
+        BOOST_TEST(s.value("SELECT string_agg(v, '|' ORDER BY v) FROM j") ==
+                       "\xE8\xA1\xA8|\xE8\xA1\xA8;", option);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(dumps)

@@ -124,12 +124,17 @@ void check_file(SeedFile& file, bool want_checksum, bool check_sql) {
     HashingSource hashing(*source, want_checksum);
     if (file.kind == Kind::sql && check_sql) {
         LineReader lines(hashing);
-        SqlSplitter splitter(lines);
+        // No server to ask yet: the file's own SET and RESET commands say how to read on.
+        const TextReading initial = TextReading::from_environment();
+        SqlSplitter splitter(lines, initial);
         SqlChecks checks(file.path);
         while (true) {
             const auto event = splitter.next();
             if (event == SqlSplitter::Event::end) break;
             if (checks.check(splitter, event) != Disposition::run) continue;
+            if (event == SqlSplitter::Event::statement) {
+                splitter.read_as(reading_after(splitter.text(), splitter.reading(), initial));
+            }
             if (splitter.is_copy_from_stdin()) {
                 splitter.copy_data([](const char*, std::size_t) {}, file.path);
             }

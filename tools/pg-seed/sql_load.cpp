@@ -1,6 +1,8 @@
 #include "tools/pg-seed/sql_load.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 #include "common/text.hpp"
 #include "tools/pg-seed/byte_source.hpp"
@@ -61,12 +63,24 @@ void flush(ScriptSession& script, Batch& batch, SeedFile& file) {
     batch.clear();
 }
 
+/// Whether a SELECT calls set_config (pg_dump's search_path), in any letter case.
+bool contains_set_config(const std::string& text) {
+    static constexpr std::string_view name = "set_config";
+    const auto found = std::search(text.begin(), text.end(), name.begin(), name.end(),
+                                   [](char a, char b) {
+                                       return std::tolower(static_cast<unsigned char>(a)) == b;
+                                   });
+    return found != text.end();
+}
+
 }  // namespace
 
 void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
     auto source = open_byte_source(file.path);
     LineReader lines(*source);
-    SqlSplitter splitter(lines);
+    // Text is read as the session reads it, which the server reports after each message.
+    const PGconn* connection = script.session().raw();
+    SqlSplitter splitter(lines, TextReading::of(connection));
     SqlChecks checks(file.path);
     Batch batch;
     while (true) {
@@ -77,6 +91,11 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
         if (disposition != Disposition::run) {
             // A block of the file's own: a savepoint inside pg-seed's transaction.
             batch.add(block_statement(disposition), splitter.start_line(), splitter.first_line());
+            if (disposition == Disposition::rollback_block) {
+                // A SET of the block is undone with it.
+                flush(script, batch, file);
+                splitter.read_as(TextReading::of(connection));
+            }
             continue;
         }
         if (splitter.is_copy_from_stdin()) {
@@ -109,13 +128,17 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
             continue;
         }
         batch.add(splitter.text(), splitter.start_line(), splitter.first_line());
-        // The server reads a whole message with the settings in force when it arrives: a SET
-        // (client_encoding, standard_conforming_strings) must end its message.
-        const bool changes_settings =
-            splitter.first_word() == "set" || splitter.first_word() == "reset";
+        // The server reads a whole message with the settings in force when it arrives, and so
+        // does the splitter: a SET (client_encoding, standard_conforming_strings), a RESET or a
+        // set_config() call ends its message, and what follows is read as the server now says.
+        const bool changes_settings = splitter.first_word() == "set" ||
+                                      splitter.first_word() == "reset" ||
+                                      (splitter.first_word() == "select" &&
+                                       contains_set_config(splitter.text()));
         if (batch.size() >= Batch::target_bytes || changes_settings) {
             flush(script, batch, file);
             progress.update(source->raw_bytes_read(), file.rows);
+            if (changes_settings) splitter.read_as(TextReading::of(connection));
         }
     }
     checks.finish();

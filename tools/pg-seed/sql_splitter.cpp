@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
+#include <optional>
+#include <utility>
 #include <string_view>
+#include <vector>
 
 #include "common/errors.hpp"
 
@@ -37,7 +42,162 @@ std::string dollar_tag_at(const std::string& line, std::size_t at) {
     return "";
 }
 
+/// Client-only encodings whose characters can hold ASCII bytes after the first one (a
+/// backslash, a quote of JOHAB's...), by libpq's ids.
+bool trail_bytes_can_be_ascii(int encoding) {
+    static const std::vector<int> encodings = [] {
+        std::vector<int> ids;
+        for (const char* name : {"SJIS", "SHIFT_JIS_2004", "BIG5", "GBK", "UHC", "GB18030", "JOHAB"}) {
+            if (const int id = pg_char_to_encoding(name); id >= 0) ids.push_back(id);
+        }
+        return ids;
+    }();
+    return std::find(encodings.begin(), encodings.end(), encoding) != encodings.end();
+}
+
+/// The words of a statement outside comments, lower case; a quoted value is one word without
+/// its quotes (as it is written: SET values need no escapes).
+std::vector<std::string> statement_words(const std::string& text, std::size_t count) {
+    std::vector<std::string> words;
+    std::size_t at = 0;
+    while (at < text.size() && words.size() < count) {
+        const char c = text[at];
+        if (c == '-' && at + 1 < text.size() && text[at + 1] == '-') {
+            at = text.find('\n', at);
+            if (at == std::string::npos) break;
+        } else if (c == '/' && at + 1 < text.size() && text[at + 1] == '*') {
+            const auto end = text.find("*/", at + 2);
+            if (end == std::string::npos) break;
+            at = end + 2;
+        } else if (c == '\'' || c == '"') {
+            const auto end = text.find(c, at + 1);
+            if (end == std::string::npos) break;
+            std::string word = text.substr(at + 1, end - at - 1);
+            if (c == '\'') {
+                for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            }
+            words.push_back(std::move(word));
+            at = end + 1;
+        } else if (c == '=') {
+            words.emplace_back("=");
+            ++at;
+        } else if (is_identifier_char(c)) {
+            std::string word;
+            while (at < text.size() && is_identifier_char(text[at])) {
+                word += static_cast<char>(std::tolower(static_cast<unsigned char>(text[at++])));
+            }
+            words.push_back(std::move(word));
+        } else if (std::isspace(static_cast<unsigned char>(c)) || c == '.' || c == '(' ||
+                   c == ')' || c == ',') {
+            ++at;  // between words (a call's arguments are words too)
+        } else {
+            break;  // ";", other punctuation: the end of what a SET can say
+        }
+    }
+    return words;
+}
+
+/// A boolean setting's value as the server reads it (on, off, true, false, yes, no, 1, 0 and
+/// unique prefixes), or nothing.
+std::optional<bool> boolean_value(const std::string& value) {
+    if (value == "on" || value == "1") return true;
+    if (value == "off" || value == "0") return false;
+    if (value.empty() || value == "o") return std::nullopt;
+    for (const auto& [word, meaning] : {std::pair<std::string_view, bool>{"true", true},
+                                        {"yes", true}, {"false", false}, {"no", false}}) {
+        if (word.substr(0, value.size()) == value) return meaning;
+    }
+    if (value == "of") return false;  // unique prefix of "off"
+    return std::nullopt;
+}
+
 }  // namespace
+
+TextReading TextReading::of(const PGconn* connection) {
+    TextReading reading;
+    const char* standard = PQparameterStatus(connection, "standard_conforming_strings");
+    reading.standard_strings = standard == nullptr || std::string_view(standard) != "off";
+    reading.encoding = PQclientEncoding(connection);
+    return reading;
+}
+
+TextReading TextReading::from_environment() {
+    TextReading reading;
+    if (const char* name = std::getenv("PGCLIENTENCODING"); name != nullptr && *name != '\0') {
+        reading.encoding = pg_char_to_encoding(name);
+    }
+    return reading;
+}
+
+TextReading reading_after(const std::string& statement, const TextReading& now,
+                          const TextReading& initial) {
+    auto words = statement_words(statement, 7);
+    if (words.empty()) return now;
+    TextReading next = now;
+    const auto set = [&](const std::string& name, const std::string& value) {
+        if (name == "standard_conforming_strings") {
+            if (value == "default") {
+                next.standard_strings = initial.standard_strings;
+            } else if (const auto on = boolean_value(value)) {
+                next.standard_strings = *on;
+            }
+        } else if (name == "client_encoding" || name == "names") {
+            if (value == "default") {
+                next.encoding = initial.encoding;
+            } else if (const int id = pg_char_to_encoding(value.c_str()); id >= 0) {
+                next.encoding = id;
+            }
+        }
+    };
+    if (words[0] == "reset" && words.size() >= 2) {
+        if (words[1] == "all") return initial;
+        set(words[1], "default");
+    } else if (words[0] == "select") {
+        // SELECT [pg_catalog.]set_config('name', 'value', is_local), as pg_dump writes it
+        std::size_t at = words.size() > 1 && words[1] == "pg_catalog" ? 2 : 1;
+        if (words.size() >= at + 3 && words[at] == "set_config") set(words[at + 1], words[at + 2]);
+    } else if (words[0] == "set" && words.size() >= 3) {
+        std::size_t at = words[1] == "session" || words[1] == "local" ? 2 : 1;
+        if (words.size() >= at + 2 && words[at] == "names") {
+            set("names", words[at + 1]);
+        } else if (words.size() >= at + 3 && (words[at + 1] == "to" || words[at + 1] == "=")) {
+            set(words[at], words[at + 2]);
+        }
+    }
+    return next;
+}
+
+void SqlSplitter::read_as(const TextReading& reading) {
+    const bool was_masked = mask_;
+    reading_ = reading;
+    mask_ = trail_bytes_can_be_ascii(reading.encoding);
+    // The rest of the line in hand is read the new way too.
+    if (mask_ && have_line_) {
+        mask_trail_bytes();
+    } else if (was_masked && !mask_) {
+        scan_.clear();
+    }
+}
+
+void SqlSplitter::mask_trail_bytes() {
+    // Only the bytes after position_ are read from here on; their characters start there, since
+    // a statement ends on a ";" that is a character of its own.
+    scan_ = line_;
+    const std::size_t size = scan_.size();
+    for (std::size_t i = position_; i < size;) {
+        const auto byte = static_cast<unsigned char>(scan_[i]);
+        if (byte < 0x80) {
+            ++i;
+            continue;
+        }
+        const int length = std::max(1, PQmblen(scan_.c_str() + i, reading_.encoding));
+        const std::size_t end = std::min(size, i + static_cast<std::size_t>(length));
+        for (std::size_t j = i + 1; j < end; ++j) {
+            if (static_cast<unsigned char>(scan_[j]) < 0x80) scan_[j] = '\x80';
+        }
+        i = end;
+    }
+}
 
 void SqlSplitter::end_word() {
     // psql's rule: within CREATE [OR REPLACE] FUNCTION|PROCEDURE, outside parentheses, BEGIN
@@ -81,6 +241,7 @@ bool SqlSplitter::fill_line() {
     }
     position_ = 0;
     have_line_ = true;
+    if (mask_) mask_trail_bytes();
     return true;
 }
 
@@ -146,7 +307,8 @@ SqlSplitter::Event SqlSplitter::next() {
                 return Event::meta_command;
             }
         }
-        const std::string& line = line_;
+        // Scanned: the line with multibyte characters' ASCII bytes masked; copied: the line.
+        const std::string& line = mask_ ? scan_ : line_;
         std::size_t i = position_;
         const std::size_t size = line.size();
         for (; i < size; ++i) {
@@ -191,8 +353,9 @@ SqlSplitter::Event SqlSplitter::next() {
                         first_line_ = lines_.line_number();
                     }
                     if (c == '\'') {
-                        const bool escape = i > 0 && (line[i - 1] == 'E' || line[i - 1] == 'e') &&
-                                            (i < 2 || !is_identifier_char(line[i - 2]));
+                        const bool escape = !reading_.standard_strings ||
+                                            (i > 0 && (line[i - 1] == 'E' || line[i - 1] == 'e') &&
+                                             (i < 2 || !is_identifier_char(line[i - 2])));
                         state_ = escape ? State::escape_string : State::single_quote;
                         open_line_ = lines_.line_number();
                         words_ += ' ';
@@ -201,7 +364,8 @@ SqlSplitter::Event SqlSplitter::next() {
                         open_line_ = lines_.line_number();
                         words_ += ' ';
                     } else if (c == '$' && (i == 0 || !is_identifier_char(line[i - 1]))) {
-                        dollar_tag_ = dollar_tag_at(line, i);
+                        // The tag as written (a masked copy could make two tags look alike).
+                        dollar_tag_ = line_.substr(i, dollar_tag_at(line, i).size());
                         if (!dollar_tag_.empty()) {
                             state_ = State::dollar;
                             open_line_ = lines_.line_number();
@@ -224,14 +388,14 @@ SqlSplitter::Event SqlSplitter::next() {
                         // statement that follows (the server skips it and returns no result for
                         // it), and alone it is nothing to send.
                     } else if (c == ';') {
-                        text_.append(line, position_, i + 1 - position_);
+                        text_.append(line_, position_, i + 1 - position_);
                         position_ = i + 1;
                         classify_copy();
                         copy_tail_.clear();
                         if (copy_from_stdin_) {
                             pending_copy_ = true;
                             have_line_ = false;  // data starts on the next line
-                            copy_tail_ = line.substr(i + 1);
+                            copy_tail_ = line_.substr(i + 1);
                         }
                         return Event::statement;
                     } else {
@@ -270,7 +434,7 @@ SqlSplitter::Event SqlSplitter::next() {
                     }
                     break;
                 case State::dollar:
-                    if (c == '$' && line.compare(i, dollar_tag_.size(), dollar_tag_) == 0) {
+                    if (c == '$' && line_.compare(i, dollar_tag_.size(), dollar_tag_) == 0) {
                         i += dollar_tag_.size() - 1;
                         state_ = State::normal;
                     }
@@ -286,7 +450,7 @@ SqlSplitter::Event SqlSplitter::next() {
                     break;
             }
         }
-        text_.append(line, position_, std::string::npos);
+        text_.append(line_, position_, std::string::npos);
         if (lines_.had_newline()) text_ += '\n';
         words_ += ' ';
         have_line_ = false;

@@ -4,20 +4,54 @@
 /// comments, so that a semicolon inside any of them does not end a statement. After a
 /// `COPY ... FROM stdin` statement the caller reads the data lines up to the `\.` line.
 /// A line starting with a backslash outside a statement is a psql meta-command.
+///
+/// Like psql, it reads text as the session does (TextReading): with standard_conforming_strings
+/// off, a backslash escapes in every '' string, and in a client encoding whose characters can
+/// hold ASCII bytes after their first (SJIS, BIG5, GBK, UHC, GB18030, JOHAB), such a byte is
+/// part of its character, never a quote, backslash or semicolon.
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
+#include <libpq-fe.h>
+
 #include "tools/pg-seed/byte_source.hpp"
 
 namespace pgkit {
+
+/// The session settings that change how SQL text is split.
+struct TextReading {
+    bool standard_strings = true;  ///< standard_conforming_strings
+    int encoding = -1;             ///< libpq's id of client_encoding (PQclientEncoding); -1: UTF-8
+
+    bool operator==(const TextReading&) const = default;
+
+    /// What libpq reports for a connection, as psql reads it before each statement.
+    static TextReading of(const PGconn* connection);
+    /// Before connecting: PGCLIENTENCODING if set, else UTF-8; standard strings.
+    static TextReading from_environment();
+};
+
+/// How a session reads text after `statement` ran, for the checks made before connecting: SET
+/// and RESET of standard_conforming_strings and client_encoding, SET NAMES and SELECT
+/// set_config(...), read from the statement's words; `initial` is what RESET goes back to.
+/// Anything else changes nothing. (While loading, the server's own report is used instead.)
+TextReading reading_after(const std::string& statement, const TextReading& now,
+                          const TextReading& initial);
 
 class SqlSplitter {
 public:
     enum class Event { statement, meta_command, end };
 
-    explicit SqlSplitter(LineReader& lines) : lines_(lines) {}
+    explicit SqlSplitter(LineReader& lines, TextReading reading = {}) : lines_(lines) {
+        read_as(reading);
+    }
+
+    /// Reads what follows as a session with these settings does (the rest of the current line
+    /// included).
+    void read_as(const TextReading& reading);
+    const TextReading& reading() const { return reading_; }
 
     /// Reads up to the next statement or meta-command.
     Event next();
@@ -57,12 +91,16 @@ private:
     enum class State { normal, single_quote, escape_string, double_quote, dollar, block_comment };
 
     bool fill_line();
+    void mask_trail_bytes();
     [[noreturn]] void no_end_marker(const std::string& file);
     void end_word();
     void classify_copy();
 
     LineReader& lines_;
     std::string line_;
+    std::string scan_;  ///< line_ with ASCII bytes inside multibyte characters masked
+    TextReading reading_;
+    bool mask_ = false;  ///< the encoding's characters can hold ASCII bytes after the first
     std::size_t position_ = 0;
     bool have_line_ = false;
     bool first_line_of_file_ = true;

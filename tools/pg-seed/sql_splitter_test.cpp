@@ -18,10 +18,11 @@ struct Item {
     std::size_t line;
 };
 
-std::vector<Item> split(const std::string& script) {
+/// Splits as pg-seed's checks before loading do: following the script's own SET commands.
+std::vector<Item> split(const std::string& script, pgkit::TextReading initial = {}) {
     StringSource source(script);
     pgkit::LineReader lines(source);
-    pgkit::SqlSplitter splitter(lines);
+    pgkit::SqlSplitter splitter(lines, initial);
     std::vector<Item> items;
     while (true) {
         const auto event = splitter.next();
@@ -32,6 +33,7 @@ std::vector<Item> split(const std::string& script) {
         }
         items.push_back({splitter.unterminated() ? "unterminated" : "sql", splitter.text(),
                          splitter.first_line()});
+        splitter.read_as(pgkit::reading_after(splitter.text(), splitter.reading(), initial));
         if (splitter.is_copy_from_stdin()) {
             std::string data;
             splitter.copy_data([&data](const char* bytes, std::size_t size) { data.append(bytes, size); },
@@ -46,9 +48,9 @@ std::vector<Item> split(const std::string& script) {
     return items;
 }
 
-std::vector<std::string> statements(const std::string& script) {
+std::vector<std::string> statements(const std::string& script, pgkit::TextReading initial = {}) {
     std::vector<std::string> texts;
-    for (const auto& item : split(script)) {
+    for (const auto& item : split(script, initial)) {
         std::string text = item.text;
         while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.erase(0, 1);
         texts.push_back(item.kind + ":" + text);
@@ -167,6 +169,72 @@ BOOST_AUTO_TEST_CASE(an_unterminated_string_is_reported) {
     BOOST_TEST_REQUIRE(items.size() == 1u);
     BOOST_TEST(items[0].kind == "unterminated");
     BOOST_TEST(statements("-- only a comment\n").empty());
+}
+
+BOOST_AUTO_TEST_CASE(with_standard_conforming_strings_off_a_backslash_escapes_in_every_string) {
+    // psql reads 'a\'; b' as one string once the session says standard_conforming_strings off.
+    BOOST_TEST(statements("SET standard_conforming_strings = off;\nSELECT 'a\\'; b';\nSELECT 2;\n") ==
+                   (Texts{"sql:SET standard_conforming_strings = off;",
+                          "sql:SELECT 'a\\'; b';", "sql:SELECT 2;"}),
+               boost::test_tools::per_element());
+    // On again (any spelling the server takes), the backslash is a plain character.
+    BOOST_TEST(statements("SET standard_conforming_strings TO 'off';\nSET SESSION "
+                          "standard_conforming_strings = true;\nSELECT 'a\\'; SELECT 2;\n")
+                   .size() == 4u);
+    BOOST_TEST(statements("SET standard_conforming_strings = of;\nRESET ALL;\nSELECT 'a\\'; SELECT 2;\n")
+                   .size() == 4u);
+    // Starting off (the server said so), RESET goes back to off.
+    pgkit::TextReading off;
+    off.standard_strings = false;
+    BOOST_TEST(statements("SET standard_conforming_strings = on;\nRESET standard_conforming_strings;\n"
+                          "SELECT 'a\\'; b';\n", off)
+                   .size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(in_sjis_a_backslash_inside_a_character_is_part_of_it) {
+    // 0x95 0x5C is one SJIS character; its second byte is the ASCII backslash.
+    const std::string sjis_char = "\x95\x5C";
+    const std::string script = "SET client_encoding = 'SJIS';\nSELECT E'" + sjis_char +
+                               "'; SELECT 2;\nSELECT '" + sjis_char + "' AS \"" + sjis_char +
+                               "\";\n";
+    BOOST_TEST(statements(script) ==
+                   (Texts{"sql:SET client_encoding = 'SJIS';", "sql:SELECT E'" + sjis_char + "';",
+                          "sql:SELECT 2;", "sql:SELECT '" + sjis_char + "' AS \"" + sjis_char + "\";"}),
+               boost::test_tools::per_element());
+    // The same bytes read as UTF-8 (invalid there) leave the E'' string open, as the server would.
+    BOOST_TEST(split("SELECT E'" + sjis_char + "'; SELECT 2;\n").front().kind == "unterminated");
+    // SET NAMES and the encoding's other names are followed too; the text is kept byte for byte.
+    const auto items = split("SET NAMES sjis;\nSELECT E'" + sjis_char + "';\n");
+    BOOST_TEST_REQUIRE(items.size() == 2u);
+    BOOST_TEST(items[1].text == "\nSELECT E'" + sjis_char + "';");
+}
+
+BOOST_AUTO_TEST_CASE(dollar_tags_are_compared_as_written_in_a_masked_encoding) {
+    // Two SJIS characters with one first byte and ASCII second bytes: different tags.
+    pgkit::TextReading sjis;
+    sjis.encoding = pg_char_to_encoding("SJIS");
+    const std::string a = "$\x83\x41$", b = "$\x83\x42$";
+    BOOST_TEST(statements("SELECT " + a + " x " + b + "; " + a + ";\nSELECT 2;\n", sjis) ==
+                   (Texts{"sql:SELECT " + a + " x " + b + "; " + a + ";", "sql:SELECT 2;"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(reading_after_follows_set_and_reset_only) {
+    const pgkit::TextReading initial;
+    const auto after = [&initial](const std::string& sql) {
+        return pgkit::reading_after(sql, initial, initial);
+    };
+    BOOST_TEST(!after("set local standard_conforming_strings to off;").standard_strings);
+    BOOST_TEST(!after("SET standard_conforming_strings='no'").standard_strings);
+    BOOST_TEST(after("SET standard_conforming_strings = bogus;").standard_strings);
+    BOOST_TEST(after("SELECT 'SET standard_conforming_strings = off';").standard_strings);
+    BOOST_TEST(after("/* c */ SET client_encoding TO \"Shift_JIS_2004\";").encoding ==
+               pg_char_to_encoding("SHIFT_JIS_2004"));
+    BOOST_TEST(after("SET client_encoding = 'nosuch';").encoding == initial.encoding);
+    BOOST_TEST(after("SET client_encoding = DEFAULT;").encoding == initial.encoding);
+    BOOST_TEST(!after("SELECT pg_catalog.set_config('standard_conforming_strings', 'off', false);")
+                    .standard_strings);
+    BOOST_TEST(after("SELECT set_config('search_path', 'off', false);").standard_strings);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
