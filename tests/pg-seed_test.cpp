@@ -701,6 +701,32 @@ BOOST_AUTO_TEST_CASE(a_bad_row_after_a_multi_line_first_row_is_named_at_its_own_
     BOOST_TEST(s.value("SELECT string_agg(note, '|' ORDER BY id) FROM t") == "a\nb|ok");
 }
 
+BOOST_AUTO_TEST_CASE(a_csv_copy_block_in_an_sql_file_names_the_files_own_line) {
+    Scratch s;
+    s.db->exec("CREATE TABLE t (id int, note text)");
+    // The block's data starts on line 3; its first record spans lines 3 to 5; the bad row is on
+    // line 7 (the server says "line 5").
+    const std::string file = s.write("block.sql",
+                                     "-- data\nCOPY t FROM stdin (FORMAT csv);\n1,\"a\nb\nc\"\n"
+                                     "2,ok\nbad,row\n\\.\n");
+    const Outcome result = s.seed({file});
+    BOOST_TEST(result.exit_code == 6);
+    BOOST_TEST(contains(result.err, "block.sql:7: invalid input syntax for type integer"), result.err);
+    // The same with a header of two lines, its own quote character and the old syntax.
+    const std::string quoted = s.write("quoted.sql",
+                                       "COPY t FROM stdin WITH CSV HEADER QUOTE AS '|';\n|i\nd|,note\n"
+                                       "1,|x\"\ny|\nbad,row\n\\.\n");
+    const Outcome other = s.seed({quoted});
+    BOOST_TEST(other.exit_code == 6);
+    BOOST_TEST(contains(other.err, "quoted.sql:6: invalid input syntax for type integer"), other.err);
+    // Text format is counted as it is (no record spans lines there).
+    const std::string text = s.write("text.sql", "COPY t FROM stdin;\n1\ta\\nb\nbad\tx\n\\.\n");
+    const Outcome plain = s.seed({text});
+    BOOST_TEST(plain.exit_code == 6);
+    BOOST_TEST(contains(plain.err, "text.sql:3: invalid input syntax for type integer"), plain.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "0");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(transactions_in_files)

@@ -6,6 +6,7 @@
 
 #include "common/text.hpp"
 #include "tools/pg-seed/byte_source.hpp"
+#include "tools/pg-seed/copy_block.hpp"
 #include "tools/pg-seed/file_error.hpp"
 #include "tools/pg-seed/sql_checks.hpp"
 #include "tools/pg-seed/sql_splitter.hpp"
@@ -102,6 +103,9 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
             flush(script, batch, file);
             const std::size_t copy_line_number = splitter.first_line();
             const std::size_t data_start = splitter.line_number() + 1;
+            // CSV data: its first record's lines are counted, for the server counts it as one.
+            std::optional<FirstRecordLines> first_record;
+            if (const auto quoting = csv_quoting_of(splitter.text())) first_record.emplace(*quoting);
             try {
                 script.begin_copy(splitter.text());
             } catch (const ScriptError& error) {
@@ -111,6 +115,7 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
                 // The block goes as it is in the file, in the reader's chunks: no line copied.
                 splitter.copy_data(
                     [&](const char* data, std::size_t size) {
+                        if (first_record) first_record->feed(data, size);
                         script.put_copy_data(data, size);
                         if (progress.enabled()) {
                             progress.update(source->raw_bytes_read(),
@@ -123,7 +128,9 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
                 ++file.statements;
             } catch (const ScriptError& error) {
                 const auto at = copy_line(error.context);
-                fail_at(error, file.path, at ? data_start + *at - 1 : copy_line_number);
+                const std::size_t first_lines = first_record ? first_record->lines() : 1;
+                fail_at(error, file.path,
+                        at ? data_start + data_line(*at, first_lines) - 1 : copy_line_number);
             }
             continue;
         }
