@@ -458,6 +458,34 @@ BOOST_DATA_TEST_CASE(concurrent_once_runs_apply_each_file_once, data::make(per_f
     BOOST_TEST(s.value("SELECT count(*) FROM public.seed_log") == "2");
 }
 
+BOOST_AUTO_TEST_CASE(a_history_table_of_an_older_version_gets_applied_by) {
+    Scratch s;
+    // The table as pg-seed made it before applied_by, with a record in it.
+    s.db->exec("CREATE TABLE pg_seed_history (path text PRIMARY KEY, sha256 text NOT NULL, "
+               "applied_at timestamptz NOT NULL DEFAULT now(), rows bigint NOT NULL)");
+    s.db->exec("INSERT INTO pg_seed_history VALUES ('old.sql', 'x', now(), 0)");
+    const std::string file = s.write("new.sql", "CREATE TABLE n (id int);\n");
+    const Outcome result = s.seed({"--once", file});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(s.value("SELECT applied_by FROM pg_seed_history WHERE path = 'new.sql'") ==
+               s.value("SELECT current_user"));
+    BOOST_TEST(s.value("SELECT applied_by IS NULL FROM pg_seed_history WHERE path = 'old.sql'") == "t");
+    // A role that does not own an old table still loads; it is told what is not recorded.
+    const std::string role = unique_name("seed_other");
+    admin().exec("CREATE ROLE " + role + " LOGIN PASSWORD 'pw'");
+    s.db->exec("ALTER TABLE pg_seed_history DROP COLUMN applied_by");
+    s.db->exec("GRANT SELECT, INSERT, UPDATE ON pg_seed_history TO " + role);
+    s.db->exec("GRANT CREATE ON SCHEMA public TO " + role);
+    const std::string other = s.write("other.sql", "CREATE TABLE o (id int);\n");
+    const Outcome as_other = s.seed({"-U", role, "--once", other});
+    BOOST_TEST(as_other.exit_code == 0, as_other.err);
+    BOOST_TEST(contains(as_other.err, "has no applied_by column, and only its owner can add it"),
+               as_other.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM pg_seed_history WHERE path = 'other.sql'") == "1");
+    s.db->exec("DROP OWNED BY " + role);
+    admin().exec("DROP ROLE " + role);
+}
+
 BOOST_AUTO_TEST_CASE(a_files_set_role_ends_with_the_file_and_once_still_records_it) {
     Scratch s;
     const std::string role = unique_name("seed_role");
@@ -479,6 +507,9 @@ BOOST_AUTO_TEST_CASE(a_files_set_role_ends_with_the_file_and_once_still_records_
         // The next file runs as the role that connected.
         BOOST_TEST(s.value("SELECT tableowner FROM pg_tables WHERE tablename = 'mine'") != role);
         BOOST_TEST(s.value("SELECT count(*) FROM pg_seed_history") == "3");
+        // Each record names the role that connected, not the one a file set.
+        BOOST_TEST(s.value("SELECT string_agg(DISTINCT applied_by, ',') FROM pg_seed_history") ==
+                   s.value("SELECT current_user"));
         s.db->exec("DROP TABLE owned, also_owned, mine, pg_seed_history");
     }
     s.db->exec("REVOKE CREATE ON SCHEMA public FROM " + role);

@@ -164,9 +164,16 @@ Outcome seed(Tool& tool, const Request& request) {
     const bool per_file = request.per_file && !dry_run;
     std::optional<Transaction> transaction;
     std::optional<History> history;
+    bool told_of_old_history = false;
     auto begin = [&] {
         transaction.emplace(script);
         if (request.once) history = open_history(script, request.history_table);
+        if (history && !history->records_role && !told_of_old_history) {
+            told_of_old_history = true;
+            tool.warn(fmt::format("{} has no applied_by column, and only its owner can add it: "
+                                  "the role that applies each file is not recorded",
+                                  history->table));
+        }
     };
     auto finish = [&] {
         transaction->finish();

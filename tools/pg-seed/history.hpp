@@ -14,14 +14,19 @@ namespace pgkit {
 struct History {
     std::string table;                            ///< quoted
     std::map<std::string, std::string> recorded;  ///< path -> sha256
+    /// The table has its applied_by column (a table made before it had none, and only its
+    /// owner can add it).
+    bool records_role = true;
 };
 
 /// In the open transaction: waits for the history's advisory lock (concurrent runs take
-/// turns until the transaction ends), creates the table if it is missing, and reads it.
+/// turns until the transaction ends), creates the table if it is missing (adds applied_by to
+/// one made by an older version, when the role may), and reads it.
 /// `table`: --history-table, unqualified meaning public (default public.pg_seed_history).
 History open_history(ScriptSession& script, const std::optional<std::string>& table);
 
-/// Records an applied file (again, with --reapply-changed).
+/// Records an applied file (again, with --reapply-changed), and the role that connected: the
+/// file's own SET ROLE ended with it.
 void record(ScriptSession& script, const History& history, const SeedFile& file);
 
 /// Marks a recorded file as skipped; refuses (exit 5) when it has changed, unless
