@@ -880,7 +880,54 @@ BOOST_AUTO_TEST_CASE(a_statement_that_cannot_run_in_a_transaction_is_exit_6_with
     BOOST_TEST(contains(result.err, "vacuum.sql:2: VACUUM cannot run inside a transaction block"),
                result.err);
     BOOST_TEST(contains(result.err, "hint: pg-seed runs every file inside a transaction"), result.err);
+    BOOST_TEST(contains(result.err, "\"-- transaction: false\""), result.err);
     BOOST_TEST(!s.table_exists("v"));
+}
+
+BOOST_AUTO_TEST_CASE(a_file_marked_transaction_false_runs_outside_one_with_per_file_only) {
+    Scratch s;
+    const std::string first = s.write("010_table.sql", "CREATE TABLE t (id int);\n");
+    const std::string marked = s.write("020_index.sql",
+                                       "-- Builds without locking writers out.\n--  Transaction:False\n\n"
+                                       "CREATE INDEX CONCURRENTLY t_id ON t (id);\nVACUUM t;\n"
+                                       "BEGIN;\nINSERT INTO t VALUES (1);\nCOMMIT;\n");
+    // Without --per-file: refused before anything is sent, naming the marker's line.
+    const Outcome refused = s.seed({first, marked});
+    BOOST_TEST(refused.exit_code == 6);
+    BOOST_TEST(contains(refused.err, "020_index.sql:2: a file marked \"transaction: false\" needs --per-file"),
+               refused.err);
+    BOOST_TEST(!s.table_exists("t"));
+    // A dry run checks it but cannot run it: it says so.
+    const Outcome dry = s.seed({"--per-file", "--dry-run", first, marked});
+    BOOST_TEST(dry.exit_code == 0, dry.err);
+    BOOST_TEST(contains(dry.err, "020_index.sql: not run: it is marked \"transaction: false\""), dry.err);
+    BOOST_TEST(!s.table_exists("t"));
+    // With --per-file it runs, statement by statement; --once records it and skips it next time.
+    const Outcome applied = s.seed({"--per-file", "--once", first, marked});
+    BOOST_TEST(applied.exit_code == 0, applied.err);
+    BOOST_TEST(s.value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_id'::regclass") == "t");
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "1");
+    BOOST_TEST(s.value("SELECT count(*) FROM pg_seed_history") == "2");
+    const Outcome again = s.seed({"--per-file", "--once", first, marked});
+    BOOST_TEST(again.exit_code == 0, again.err);
+    BOOST_TEST(s.value("SELECT count(*) FROM t") == "1");
+    // Not atomic, as documented: what ran before a failure stays, and the error says so.
+    const std::string failing = s.write("030_fails.sql",
+                                        "-- transaction: false\nCREATE TABLE kept (id int);\n"
+                                        "SELECT 1/0;\nCREATE TABLE never (id int);\n");
+    const Outcome failed = s.seed({"--per-file", failing});
+    BOOST_TEST(failed.exit_code == 6);
+    BOOST_TEST(contains(failed.err, "030_fails.sql:3: division by zero"), failed.err);
+    BOOST_TEST(contains(failed.err, "before the one that failed stay committed"), failed.err);
+    BOOST_TEST(!contains(failed.err, "Nothing was committed"), failed.err);
+    BOOST_TEST(s.table_exists("kept"));
+    BOOST_TEST(!s.table_exists("never"));
+    s.db->exec("DROP TABLE kept");
+    const Outcome as_json = s.seed({"--per-file", "--format", "json", failing});
+    BOOST_TEST(as_json.exit_code == 6);
+    const auto report = nlohmann::json::parse(as_json.out);
+    BOOST_TEST(report["partly_committed"] == failing);
+    BOOST_TEST(report["committed"].empty());
 }
 
 BOOST_AUTO_TEST_CASE(text_is_read_as_the_session_reads_it) {

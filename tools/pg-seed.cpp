@@ -80,6 +80,20 @@ std::vector<SeedFile> check_request(Tool& tool, const Request& request) {
             }
         }
     }
+    // A file marked "-- transaction: false" runs outside any transaction: only where the user
+    // gave up all-or-nothing for the run (--per-file).
+    for (auto& file : files) {
+        if (file.kind != Kind::sql) continue;
+        file.no_transaction_line = transaction_false_line(file.path);
+        if (file.no_transaction_line != 0 && !request.per_file) {
+            throw Error(Exit::bad_input,
+                        fmt::format("{}:{}: a file marked \"transaction: false\" needs --per-file",
+                                    file.path, file.no_transaction_line),
+                        {},
+                        "Such a file runs outside any transaction, each statement committing on "
+                        "its own, which breaks all-or-nothing: pass --per-file to allow it.");
+        }
+    }
     if (request.once) {
         std::map<std::string, std::string> seen;
         for (const auto& file : files) {
@@ -101,18 +115,30 @@ std::vector<SeedFile> check_request(Tool& tool, const Request& request) {
 }
 
 /// With --per-file, a failure leaves the files before it committed: the error says which
-/// (ParallelCsv's own detail already does for the files it loads), and so does its JSON.
-void name_committed(Error& error, const std::vector<SeedFile>& files, bool detail_given) {
+/// (ParallelCsv's own detail already does for the files it loads), and so does its JSON; and
+/// of a file marked "transaction: false" that failed (`partly`), what ran before the failure.
+void name_committed(Error& error, const std::vector<SeedFile>& files, bool detail_given,
+                    const SeedFile* partly) {
     std::vector<std::string> committed;
     for (const auto& file : files) {
         if (file.action == FileAction::applied) committed.push_back(file.path);
     }
     error.report()["committed"] = committed;
+    if (partly != nullptr) error.report()["partly_committed"] = partly->path;
     if (detail_given) return;
     std::string detail = error.detail();
     if (!detail.empty()) detail += "\n";
-    detail += committed.empty() ? "Nothing was committed."
-                                : "Committed before it: " + join(committed) + ".";
+    if (!committed.empty()) {
+        detail += "Committed before it: " + join(committed) + ".";
+    } else if (partly == nullptr) {
+        detail += "Nothing was committed.";
+    }
+    if (partly != nullptr) {
+        if (!committed.empty()) detail += "\n";
+        detail += fmt::format("The statements of {} before the one that failed stay committed: "
+                              "it is marked \"transaction: false\".",
+                              partly->path);
+    }
     error.set_detail(detail);
 }
 
@@ -188,6 +214,46 @@ Outcome seed(Tool& tool, const Request& request) {
         for (auto& file : files) decide_once(file, *history, request.reapply_changed);
         if (per_file) finish();
     }
+    // A file marked "transaction: false" (--per-file only; checked before connecting): no
+    // transaction around it, and under --once the history's lock held for the session while it
+    // is decided, run and recorded. A dry run cannot undo it, so it only checks it.
+    const SeedFile* partly_committed = nullptr;  ///< a marked file that failed midway
+    auto load_outside_transaction = [&](SeedFile& file, std::size_t index) {
+        const auto file_started = Clock::now();
+        if (dry_run) {
+            check_file(file, /*want_checksum=*/false, /*check_sql=*/true);
+            tool.warn(fmt::format("{}: not run: it is marked \"transaction: false\", and a dry run "
+                                  "cannot undo what it would commit",
+                                  file.path));
+            mark_done(file, FileAction::checked, file_started);
+            return;
+        }
+        std::optional<HistorySessionLock> lock;
+        if (request.once) {
+            lock.emplace(script, *history);
+            begin();
+            decide_once(file, *history, request.reapply_changed);
+            finish();
+            if (file.action == FileAction::skipped) return;
+        }
+        progress.begin(file.path, index, files.size());
+        try {
+            partly_committed = &file;
+            load_sql(script, file, progress);
+        } catch (...) {
+            progress.end();
+            throw;
+        }
+        progress.end();
+        script.end_file(file.path, /*in_transaction=*/false);
+        partly_committed = nullptr;
+        if (request.once) {
+            begin();
+            record(script, *history, file);
+            finish();
+        }
+        mark_done(file, FileAction::applied, file_started);
+    };
     std::optional<ParallelCsv> parallel;
     bool parallel_failed = false;
     if (per_file && request.jobs > 1) {
@@ -209,6 +275,10 @@ Outcome seed(Tool& tool, const Request& request) {
                 parallel_failed = true;  // its own detail names what it committed
                 parallel->load(group);
                 parallel_failed = false;
+                continue;
+            }
+            if (file.no_transaction_line != 0) {
+                load_outside_transaction(file, index);
                 continue;
             }
             if (per_file) {
@@ -241,7 +311,7 @@ Outcome seed(Tool& tool, const Request& request) {
             mark_done(file, dry_run ? FileAction::checked : FileAction::applied, file_started);
         }
     } catch (Error& error) {
-        if (per_file) name_committed(error, files, parallel_failed);
+        if (per_file) name_committed(error, files, parallel_failed, partly_committed);
         throw;
     }
     if (!per_file) finish();

@@ -13,8 +13,9 @@ void fail_at(const SqlError& error, const std::string& file, std::size_t line) {
     std::string hint = error.hint();
     if (hint.empty() && error.is(SqlCondition::in_transaction_block)) {
         hint = "pg-seed runs every file inside a transaction, and this statement cannot run "
-               "in one (VACUUM, CREATE DATABASE, CREATE INDEX CONCURRENTLY...): run it with "
-               "psql, before or after the seed.";
+               "in one (VACUUM, CREATE DATABASE, CREATE INDEX CONCURRENTLY...): put it in a "
+               "file of its own with a line \"-- transaction: false\" at the top, and load "
+               "with --per-file (that file is then not atomic).";
     }
     throw Error(exit_for_file_statement(error),
                 fmt::format("{}: {}{}", where, error.what(), sqlstate), error.detail(), hint,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -146,6 +147,25 @@ void check_file(SeedFile& file, bool want_checksum, bool check_sql) {
         }
     }
     if (want_checksum) file.checksum = hashing.hex();
+}
+
+std::size_t transaction_false_line(const std::string& path) {
+    auto source = open_byte_source(path);
+    LineReader lines(*source);
+    std::string line;
+    while (lines.next(line)) {
+        if (lines.line_number() == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+        const auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos) continue;                  // a blank line
+        if (line.compare(first, 2, "--") != 0) return 0;           // the first statement
+        std::string words;
+        for (std::size_t i = first + 2; i < line.size(); ++i) {
+            const auto c = static_cast<unsigned char>(line[i]);
+            if (!std::isspace(c)) words += static_cast<char>(std::tolower(c));
+        }
+        if (words == "transaction:false") return lines.line_number();
+    }
+    return 0;
 }
 
 }  // namespace pgkit

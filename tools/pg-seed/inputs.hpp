@@ -27,6 +27,9 @@ struct SeedFile {
     long long statements = 0, rows = 0;
     double seconds = 0;
     std::string table;  ///< CSV target
+    /// SQL: the line of its "-- transaction: false" marker (0: none): with --per-file it runs
+    /// outside any transaction, each statement committing on its own.
+    std::size_t no_transaction_line = 0;
 };
 
 /// A file's work is done: what was done, and how long it took since `started`.
@@ -45,5 +48,10 @@ std::vector<SeedFile> collect_inputs(const std::vector<std::string>& paths,
 /// (`want_checksum`), and with `check_sql`, every SQL statement's checks (SqlChecks), so that
 /// a broken later file stops a run before an earlier one commits.
 void check_file(SeedFile& file, bool want_checksum, bool check_sql);
+
+/// The line of an SQL file's "-- transaction: false" marker, or 0: a comment line of its own
+/// among the comments and blank lines before the first statement (letter case and spaces
+/// aside), as migration tools mark such files.
+std::size_t transaction_false_line(const std::string& path);
 
 }  // namespace pgkit

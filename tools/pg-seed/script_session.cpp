@@ -141,11 +141,13 @@ void ScriptSession::reset_all() {
     }
 }
 
-void ScriptSession::end_file(const std::string& path) {
-    try {
-        run("SET CONSTRAINTS ALL IMMEDIATE");
-    } catch (const SqlError& error) {
-        fail_at(error, path, 0);
+void ScriptSession::end_file(const std::string& path, bool in_transaction) {
+    if (in_transaction) {
+        try {
+            run("SET CONSTRAINTS ALL IMMEDIATE");
+        } catch (const SqlError& error) {
+            fail_at(error, path, 0);
+        }
     }
     reset_all();
 }

@@ -64,8 +64,9 @@ public:
 
     /// The end of a file's work in its transaction: deferred constraints are checked now, so
     /// that a failure names this file (exit 6), then the file's SET commands end with it, as
-    /// they would with psql -f file by file.
-    void end_file(const std::string& path);
+    /// they would with psql -f file by file. `in_transaction` false: a file run outside any
+    /// (transaction: false), whose statements have each been checked as they committed.
+    void end_file(const std::string& path, bool in_transaction = true);
 
 private:
     Session& session_;

@@ -148,7 +148,19 @@ void SqlChecks::finish() const {
                     "file in a transaction of its own.");
 }
 
-std::string block_statement(Disposition disposition) {
+std::string block_statement(Disposition disposition, bool in_transaction) {
+    if (!in_transaction) {
+        switch (disposition) {
+            case Disposition::open_block:
+                return "BEGIN;";
+            case Disposition::commit_block:
+                return "COMMIT;";
+            case Disposition::rollback_block:
+                return "ROLLBACK;";
+            default:
+                return {};
+        }
+    }
     switch (disposition) {
         case Disposition::open_block:
             return "SAVEPOINT pg_seed_block;";

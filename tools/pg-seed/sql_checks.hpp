@@ -40,7 +40,8 @@ private:
     std::size_t block_line_ = 0;  ///< the line of the open block's BEGIN; 0: none open
 };
 
-/// The SQL pg-seed sends for a block of the file's own (a savepoint inside its transaction).
-std::string block_statement(Disposition disposition);
+/// The SQL pg-seed sends for a block of the file's own: a savepoint inside its transaction, or,
+/// for a file run outside any (`in_transaction` false), the file's own BEGIN, COMMIT, ROLLBACK.
+std::string block_statement(Disposition disposition, bool in_transaction = true);
 
 }  // namespace pgkit

@@ -84,16 +84,20 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
     SqlSplitter splitter(lines, TextReading::of(connection));
     SqlChecks checks(file.path);
     Batch batch;
+    const bool in_transaction = file.no_transaction_line == 0;
     while (true) {
         const auto event = splitter.next();
         if (event == SqlSplitter::Event::end) break;
         const Disposition disposition = checks.check(splitter, event);
         if (disposition == Disposition::skip) continue;
         if (disposition != Disposition::run) {
-            // A block of the file's own: a savepoint inside pg-seed's transaction.
-            batch.add(block_statement(disposition), splitter.start_line(), splitter.first_line());
-            if (disposition == Disposition::rollback_block) {
-                // A SET of the block is undone with it.
+            // A block of the file's own: a savepoint inside pg-seed's transaction (or the
+            // file's own transaction, outside pg-seed's).
+            batch.add(block_statement(disposition, in_transaction), splitter.start_line(),
+                      splitter.first_line());
+            if (disposition == Disposition::rollback_block || !in_transaction) {
+                // A SET of the block is undone with it; outside a transaction, one statement
+                // per message.
                 flush(script, batch, file);
                 splitter.read_as(TextReading::of(connection));
             }
@@ -142,7 +146,7 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
                                       splitter.first_word() == "reset" ||
                                       (splitter.first_word() == "select" &&
                                        contains_set_config(splitter.text()));
-        if (batch.size() >= Batch::target_bytes || changes_settings) {
+        if (batch.size() >= Batch::target_bytes || changes_settings || !in_transaction) {
             flush(script, batch, file);
             progress.update(source->raw_bytes_read(), file.rows);
             if (changes_settings) splitter.read_as(TextReading::of(connection));

@@ -45,7 +45,10 @@ private:
     std::vector<Piece> pieces_;
 };
 
-/// Loads one SQL file into the open transaction; throws Error naming file:line.
+/// Loads one SQL file into the open transaction; throws Error naming file:line. A file marked
+/// "transaction: false" (no_transaction_line) is loaded with no transaction open: each
+/// statement goes in a message of its own (a message of several is one implicit transaction),
+/// and its BEGIN ... COMMIT blocks are its own.
 void load_sql(ScriptSession& script, SeedFile& file, Progress& progress);
 
 }  // namespace pgkit
