@@ -526,6 +526,35 @@ BOOST_AUTO_TEST_CASE(different_encoding_or_locale_is_exit_5_naming_the_differenc
     drop_database(name);
 }
 
+BOOST_AUTO_TEST_CASE(a_locale_spelt_another_way_is_no_difference) {
+    // glibc reads C.utf8 and C.UTF-8 as one locale: a second run must not be exit 5.
+    const std::string name = unique_name("spelt");
+    BOOST_TEST(createdb({"-l", "C.UTF-8", "-T", "template0", name}).exit_code == 0);
+    const Outcome again = createdb({"--if-not-exists", "-l", "C.utf8", name});
+    BOOST_TEST(again.exit_code == 0, again.err);
+    BOOST_TEST(again.out == "database \"" + name + "\" already exists\n");
+    BOOST_TEST(createdb({"--if-not-exists", "--lc-ctype", "C.utf-8", name}).exit_code == 0);
+    const Outcome other = createdb({"--if-not-exists", "-l", "C", name});
+    BOOST_TEST(other.exit_code == 5);
+    BOOST_TEST(contains(other.err, "LC_COLLATE is \"C.UTF-8\", not \"C\""), other.err);
+    drop_database(name);
+    // An ICU locale is compared as its language tag, the form PostgreSQL 16 and later store.
+    const int version = std::stoi(*admin().value("SHOW server_version_num"));
+    if (version < 150000) return;
+    for (const auto& [created, asked] : {std::pair<std::string, std::string>{"en_US", "en_US"},
+                                         {"en-US", "en_US"}, {"en_US", "en-US"}}) {
+        const std::string icu = unique_name("icutag");
+        const Outcome made = createdb(
+            {"--locale-provider", "icu", "--icu-locale", created, "-T", "template0", icu});
+        BOOST_TEST(made.exit_code == 0, made.err);
+        const Outcome second = createdb({"--if-not-exists", "--icu-locale", asked, icu});
+        BOOST_TEST(second.exit_code == 0, created << " then " << asked << ": " << second.err);
+        const Outcome british = createdb({"--if-not-exists", "--icu-locale", "en-GB", icu});
+        BOOST_TEST(british.exit_code == 5);
+        drop_database(icu);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(differences_and_alterations_are_not_mixed) {
     // A run that asks for a new owner and another encoding alters nothing: exit 5.
     const std::string role = unique_name("mixowner");

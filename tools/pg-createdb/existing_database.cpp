@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/errors.hpp"
+#include "tools/pg-createdb/locale_names.hpp"
 
 extern "C" int pg_char_to_encoding(const char* name);  // exported by libpq, not declared
 
@@ -57,9 +58,12 @@ std::optional<Existing> look_up_database(Session& session, const Request& reques
 std::vector<std::string> fixed_differences(const Request& request, const Existing& existing,
                                            int server_version) {
     std::vector<std::string> differences;
+    // Names are compared by what they name: locales as the C library and ICU read them.
+    using Same = bool (*)(const std::string&, const std::string&);
+    const Same exactly = [](const std::string& a, const std::string& b) { return a == b; };
     auto compare = [&](const char* what, const std::optional<std::string>& asked,
-                       const std::string& actual) {
-        if (asked && *asked != actual) {
+                       const std::string& actual, Same same) {
+        if (asked && !same(*asked, actual)) {
             differences.push_back(fmt::format("{} is \"{}\", not \"{}\"", what, actual, *asked));
         }
     };
@@ -68,11 +72,12 @@ std::vector<std::string> fixed_differences(const Request& request, const Existin
             fmt::format("encoding is {}, not {}", existing.encoding, *request.encoding));
     }
     compare("LC_COLLATE", request.lc_collate ? request.lc_collate : request.locale,
-            existing.collate);
-    compare("LC_CTYPE", request.lc_ctype ? request.lc_ctype : request.locale, existing.ctype);
+            existing.collate, same_libc_locale);
+    compare("LC_CTYPE", request.lc_ctype ? request.lc_ctype : request.locale, existing.ctype,
+            same_libc_locale);
     const std::string& provider = existing.provider;
     compare("locale provider", request.locale_provider,
-            provider == "i" ? "icu" : provider == "b" ? "builtin" : "libc");
+            provider == "i" ? "icu" : provider == "b" ? "builtin" : "libc", exactly);
     // The ICU or builtin locale: asked for directly, or through --locale for such a provider.
     std::optional<std::string> provider_locale;
     if (existing.provider == "i") {
@@ -82,12 +87,14 @@ std::vector<std::string> fixed_differences(const Request& request, const Existin
     } else if (request.icu_locale) {
         provider_locale = request.icu_locale;
     }
+    // PostgreSQL 16 and later store an ICU locale as its language tag (en_US is en-US).
     compare(existing.provider == "b" ? "builtin locale" : "ICU locale", provider_locale,
-            existing.provider_locale.value_or(""));
+            existing.provider_locale.value_or(""),
+            existing.provider == "b" ? same_libc_locale : same_icu_locale);
     if (request.icu_rules && server_version >= 160000) {
-        compare("ICU rules", request.icu_rules, existing.icu_rules.value_or(""));
+        compare("ICU rules", request.icu_rules, existing.icu_rules.value_or(""), exactly);
     }
-    compare("tablespace", request.tablespace, existing.tablespace);
+    compare("tablespace", request.tablespace, existing.tablespace, exactly);
     return differences;
 }
 
