@@ -614,6 +614,64 @@ BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
     drop_database(name);
 }
 
+/// The first line of what a run printed on stderr.
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+BOOST_AUTO_TEST_CASE(a_dry_run_of_a_new_database_fails_where_the_real_run_fails) {
+    // Roles: one that may not create databases, one that may but owns nothing else.
+    const std::string plain = unique_name("plainrole"), creator = unique_name("creator");
+    admin().exec("DROP ROLE IF EXISTS " + plain);
+    admin().exec("CREATE ROLE " + plain + " LOGIN");
+    admin().exec("DROP ROLE IF EXISTS " + creator);
+    admin().exec("CREATE ROLE " + creator + " LOGIN CREATEDB");
+    const std::string other = unique_name("otherowner");
+    create_role(other);
+    const std::string not_a_template = unique_name("plaindb");
+    admin().exec("CREATE DATABASE " + not_a_template);
+    if (!admin().value("SELECT 1 FROM pg_tablespace WHERE spcname = 'pgkit_space'")) {
+        admin().exec("CREATE TABLESPACE pgkit_space LOCATION '" +
+                     shared_cluster().var("PGKIT_CLUSTER_TABLESPACE_DIR") + "'");
+    }
+    const std::string name = unique_name("proved");
+    const std::vector<std::vector<std::string>> faults = {
+        {"-O", "no_such_owner_here"},
+        {"-T", "no_such_template_here"},
+        {"-D", "no_such_space_here"},
+        {"-D", "pg_global"},
+        {"-E", "LATIN1", "-l", "C.UTF-8", "-T", "template0"},
+        {"-E", "LATIN1"},                       // template1 is UTF8
+        {"--lc-collate", "C"},                  // template1's is C.UTF-8
+        {"-l", "xx_YY.UTF-8", "-T", "template0"},
+        {"--locale-provider", "icu", "--icu-locale", "en"},  // template1 is libc
+        {"-U", plain},
+        {"-U", creator, "-O", other},
+        {"-U", creator, "-T", not_a_template},
+        {"-U", creator, "-D", "pgkit_space"},
+    };
+    for (const auto& fault : faults) {
+        std::vector<std::string> args = fault;
+        args.push_back(name);
+        std::vector<std::string> dry_args = args;
+        dry_args.insert(dry_args.begin(), "--dry-run");
+        const Outcome dry = createdb(dry_args);
+        const Outcome real = createdb(args);
+        BOOST_TEST(real.exit_code != 0, fault.front() << " " << fault.back());
+        BOOST_TEST(dry.exit_code == real.exit_code, fault.front() << " " << fault.back());
+        BOOST_TEST(first_line(dry.err) == first_line(real.err), fault.front() << " " << fault.back());
+        BOOST_TEST(!database_exists(name));
+    }
+    // As the connecting role could: a dry run that passes, and the real run after it.
+    const Outcome fine = createdb({"--dry-run", "-U", creator, "-E", "UTF8", "-l", "C.utf8", "-T",
+                                   "template0", name});
+    BOOST_TEST(fine.exit_code == 0, fine.err);
+    BOOST_TEST(!database_exists(name));
+    BOOST_TEST(createdb({"-U", creator, "-E", "UTF8", "-l", "C.utf8", "-T", "template0", name})
+                   .exit_code == 0);
+    drop_database(name);
+    drop_database(not_a_template);
+    for (const auto& role : {plain, creator, other}) admin().exec("DROP ROLE " + role);
+}
+
 BOOST_AUTO_TEST_CASE(echo_shows_the_sql_on_stderr) {
     const std::string name = unique_name("echoed");
     const Outcome result = createdb({"--echo", name, "it's echoed"});

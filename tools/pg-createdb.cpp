@@ -15,6 +15,7 @@
 #include "common/names.hpp"
 #include "common/text.hpp"
 #include "common/tool.hpp"
+#include "tools/pg-createdb/creation_checks.hpp"
 #include "tools/pg-createdb/existing_database.hpp"
 
 namespace {
@@ -121,6 +122,12 @@ public:
     }
 
     void create(Session& session) override {
+        if (session.options().dry_run) {
+            // CREATE DATABASE cannot be tried in a transaction and rolled back: what it would
+            // check is checked, so that the dry run fails where the real run would.
+            refuse_options_the_server_lacks(request_, session.server_version());
+            check_creation(session, request_);
+        }
         // A session on the template is often brief (a health check, another tool's catalog
         // lookup): try again once the server's own 5 s wait is over, then name who holds it.
         constexpr int attempts = 2;
