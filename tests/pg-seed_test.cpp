@@ -458,6 +458,24 @@ BOOST_DATA_TEST_CASE(concurrent_once_runs_apply_each_file_once, data::make(per_f
     BOOST_TEST(s.value("SELECT count(*) FROM public.seed_log") == "2");
 }
 
+BOOST_AUTO_TEST_CASE(concurrent_once_runs_apply_a_file_marked_transaction_false_once) {
+    Scratch s;
+    s.db->exec("CREATE TABLE hits (n int)");
+    s.write("1.sql", "-- transaction: false\nINSERT INTO hits VALUES (1);\nSELECT pg_sleep(0.2);\n"
+                     "INSERT INTO hits VALUES (2);\n");
+    s.write("2.sql", "INSERT INTO hits VALUES (3);\n");
+    std::vector<Running> runs;
+    for (int i = 0; i < 6; ++i) {
+        runs.push_back(start_tool("pg-seed", {"-d", s.dbname, "--once", "--per-file", s.dir.string()}));
+    }
+    for (auto& run : runs) {
+        const Outcome result = run.wait();
+        BOOST_TEST(result.exit_code == 0, result.err);
+    }
+    BOOST_TEST(s.value("SELECT string_agg(n::text, ',' ORDER BY n) FROM hits") == "1,2,3");
+    BOOST_TEST(s.value("SELECT count(*) FROM pg_seed_history") == "2");
+}
+
 BOOST_AUTO_TEST_CASE(a_history_table_of_an_older_version_gets_applied_by) {
     Scratch s;
     // The table as pg-seed made it before applied_by, with a record in it.

@@ -228,13 +228,24 @@ Outcome seed(Tool& tool, const Request& request) {
             mark_done(file, FileAction::checked, file_started);
             return;
         }
-        std::optional<HistorySessionLock> lock;
+        // --once: the file is decided and recorded in a transaction of a second connection,
+        // which holds the history's lock while the file runs on this one, so that a concurrent
+        // run waits rather than running it too. (A transaction-scoped lock: a transaction pooler
+        // keeps one server connection for it, where a session lock could be left behind.)
+        std::optional<Session> ledger_session;
+        std::optional<ScriptSession> ledger;
+        std::optional<Transaction> ledger_transaction;
+        std::optional<History> ledger_history;
         if (request.once) {
-            lock.emplace(script, *history);
-            begin();
-            decide_once(file, *history, request.reapply_changed);
-            finish();
-            if (file.action == FileAction::skipped) return;
+            ledger_session.emplace(connector.connect(dbname, /*secure_search_path=*/false));
+            ledger.emplace(*ledger_session);
+            ledger_transaction.emplace(*ledger);
+            ledger_history = open_history(*ledger, request.history_table);
+            decide_once(file, *ledger_history, request.reapply_changed);
+            if (file.action == FileAction::skipped) {
+                ledger_transaction->finish();
+                return;
+            }
         }
         progress.begin(file.path, index, files.size());
         try {
@@ -248,9 +259,8 @@ Outcome seed(Tool& tool, const Request& request) {
         script.end_file(file.path, /*in_transaction=*/false);
         partly_committed = nullptr;
         if (request.once) {
-            begin();
-            record(script, *history, file);
-            finish();
+            record(*ledger, *ledger_history, file);
+            ledger_transaction->finish();
         }
         mark_done(file, FileAction::applied, file_started);
     };

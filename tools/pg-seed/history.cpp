@@ -15,10 +15,9 @@ History open_history(ScriptSession& script, const std::optional<std::string>& ta
     if (!table.schema) table.schema = "public";
     const std::string name = table.text();
     history.table = session.quote_qualified(table.schema, table.name);
-    history.lock_key = "pg-seed " + name;
     // Concurrent runs (parallel CI jobs) take turns: the lock lasts until the transaction ends.
     session.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))",
-                  {history.lock_key});
+                  {"pg-seed " + name});
     script.run("CREATE TABLE IF NOT EXISTS " + history.table +
                " (path text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL "
                "DEFAULT pg_catalog.now(), rows bigint NOT NULL, applied_by text)");
@@ -39,20 +38,6 @@ History open_history(ScriptSession& script, const std::optional<std::string>& ta
         history.recorded[std::string(rows.text(row, 0))] = std::string(rows.text(row, 1));
     }
     return history;
-}
-
-HistorySessionLock::HistorySessionLock(ScriptSession& script, const History& history)
-    : script_(script), key_(history.lock_key) {
-    script_.session().query("SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext($1))", {key_});
-}
-
-HistorySessionLock::~HistorySessionLock() {
-    // After a failure the connection may be gone or in a failed transaction: closing it frees
-    // the lock as well.
-    try {
-        script_.session().query("SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext($1))", {key_});
-    } catch (...) {
-    }
 }
 
 void record(ScriptSession& script, const History& history, const SeedFile& file) {

@@ -17,22 +17,6 @@ struct History {
     /// The table has its applied_by column (a table made before it had none, and only its
     /// owner can add it).
     bool records_role = true;
-    std::string lock_key;  ///< the advisory lock's key text: one per history table
-};
-
-/// The history's advisory lock held for the session, not a transaction: a file run outside
-/// any transaction (transaction: false) is decided, run and recorded under it, so that a
-/// concurrent run waits rather than running it too.
-class HistorySessionLock {
-public:
-    HistorySessionLock(ScriptSession& script, const History& history);
-    HistorySessionLock(const HistorySessionLock&) = delete;
-    HistorySessionLock& operator=(const HistorySessionLock&) = delete;
-    ~HistorySessionLock();
-
-private:
-    ScriptSession& script_;
-    std::string key_;
 };
 
 /// In the open transaction: waits for the history's advisory lock (concurrent runs take
