@@ -198,7 +198,9 @@ BOOST_AUTO_TEST_CASE(icu_locale_provider_options_reach_the_catalog) {
         {"--locale-provider", "icu", "--icu-locale", "en-US", "-T", "template0", name});
     BOOST_TEST(result.exit_code == 0, result.err);
     BOOST_TEST(database_field(name, "d.datlocprovider::text") == "i");
-    BOOST_TEST(database_field(name, "d.daticulocale") == "en-US");
+    // daticulocale became datlocale in PostgreSQL 17.
+    const char* column = shared_cluster().server_major() >= 17 ? "d.datlocale" : "d.daticulocale";
+    BOOST_TEST(database_field(name, column) == "en-US");
     drop_database(name);
 }
 
@@ -320,7 +322,7 @@ BOOST_AUTO_TEST_CASE(nonexistent_owner_is_a_server_error_exit_1) {
 BOOST_AUTO_TEST_CASE(sends_the_same_sql_as_postgresqls_createdb) {
     const std::string role = unique_name("sqlowner");
     create_role(role);
-    const std::string createdb_binary = shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/createdb";
+    const std::string createdb_binary = shared_cluster().client_tool("createdb");
     const std::string name = unique_name("samesql");
     const std::vector<std::string> options = {"-e",          "-O",       role,        "-E",
                                               "UTF8",        "-T",       "template0", "-S",

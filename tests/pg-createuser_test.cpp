@@ -247,7 +247,7 @@ BOOST_AUTO_TEST_CASE(sends_the_same_sql_as_postgresqls_createuser) {
     const std::vector<std::string> options = {"-e", "-d", "-r", "-I", "-c", "3", "-g", group,
                                               "--replication", name};
     Command theirs;
-    theirs.argv = {shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/createuser"};
+    theirs.argv = {shared_cluster().client_tool("createuser")};
     theirs.argv.insert(theirs.argv.end(), options.begin(), options.end());
     theirs.env = tool_env(shared_cluster());
     const Outcome reference = run(theirs);

@@ -86,7 +86,7 @@ Outcome listtables(std::vector<std::string> args) {
 /// psql's own listing (unaligned, tuples only), split into fields.
 Rows psql_rows(const std::string& meta_command) {
     Command command;
-    command.argv = {shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/psql", "-X", "-A", "-t",
+    command.argv = {shared_cluster().client_tool("psql"), "-X", "-A", "-t",
                     "-F", "\x1f", "-d", catalog().dbname, "-c", meta_command};
     command.env = tool_env(shared_cluster());
     const Outcome result = run(command);
@@ -408,7 +408,7 @@ const std::string text_patterns[] = {"sales.*", "public.*", "\"My Schema\".*", "
 BOOST_DATA_TEST_CASE(text_is_psqls_aligned_table_byte_for_byte, data::make(text_patterns),
                      pattern) {
     Command command;
-    command.argv = {shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/psql", "-X", "-d",
+    command.argv = {shared_cluster().client_tool("psql"), "-X", "-d",
                     catalog().dbname, "-c", "\\dt " + pattern};
     command.env = tool_env(shared_cluster());
     const Outcome psql = run(command);
@@ -446,7 +446,7 @@ lines"."x" (a int);
     }
     for (const std::string pattern : {"lines.*", "two?lines.*"}) {
         Command command;
-        command.argv = {shared_cluster().var("PGKIT_CLUSTER_BINDIR") + "/psql", "-X", "-d", dbname,
+        command.argv = {shared_cluster().client_tool("psql"), "-X", "-d", dbname,
                         "-c", "\\dt " + pattern};
         command.env = tool_env(shared_cluster());
         const Outcome psql = run(command);

@@ -1,11 +1,13 @@
 #include "support/cluster.hpp"
 
 #include <arpa/inet.h>
+#include <boost/test/unit_test.hpp>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -71,6 +73,29 @@ Cluster Cluster::load(const std::string& env_file) {
     return cluster;
 }
 
+int Cluster::server_major() const {
+    const auto found = vars.find("PGKIT_SERVER_MAJOR");
+    return found == vars.end() || found->second.empty() ? 15 : std::stoi(found->second);
+}
+
+std::string Cluster::client_tool(const std::string& name) const {
+    const auto found = vars.find("PGKIT_CLIENT_BINDIR");
+    const std::string& dir = found == vars.end() ? var("PGKIT_CLUSTER_BINDIR") : found->second;
+    return dir + "/" + name;
+}
+
+int Cluster::client_major() const {
+    static const int major = [this] {
+        Command command;
+        command.argv = {client_tool("psql"), "--version"};
+        const Outcome outcome = run(command);
+        // "psql (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)"
+        const auto at = outcome.out.find(") ");
+        return at == std::string::npos ? 0 : std::atoi(outcome.out.c_str() + at + 2);
+    }();
+    return major;
+}
+
 Cluster Cluster::create(const std::string& env_file, const std::vector<std::string>& settings,
                         bool start_now) {
     std::vector<std::string> args = {"create", "--env-file", env_file};
@@ -133,6 +158,15 @@ const Cluster& shared_cluster() {
         }
     }
     return *slot;
+}
+
+bool possible_here(bool possible, const std::string& why_not) {
+    if (possible) return true;
+    const auto& test = boost::unit_test::framework::current_test_case();
+    std::printf("pgkit-skip: %s: %s (server %d, client tools %d)\n", test.full_name().c_str(),
+                why_not.c_str(), shared_cluster().server_major(), shared_cluster().client_major());
+    std::fflush(stdout);
+    return false;
 }
 
 std::string tool_path(const std::string& tool) { return std::string(PGKIT_TOOL_DIR) + "/" + tool; }

@@ -24,6 +24,13 @@ struct Cluster {
     std::string log_path() const { return var("PGKIT_CLUSTER_LOG"); }
     /// A libpq connection string over the socket, as the superuser.
     std::string conninfo(const std::string& dbname = "postgres") const;
+    /// The server's major version (13 ... 18).
+    int server_major() const;
+    /// An installed client tool (psql, createdb, createuser, pg_dump): Debian's, whatever
+    /// server the cluster runs.
+    std::string client_tool(const std::string& name) const;
+    /// The installed client tools' major version.
+    int client_major() const;
 
     /// Makes a new cluster (create/start/stop/destroy run scripts/throwaway-cluster).
     static Cluster create(const std::string& env_file, const std::vector<std::string>& settings,
@@ -50,6 +57,12 @@ void stop_immediately(const Cluster& cluster);
 
 /// The suite's shared cluster (the Boost.Test global fixture sets it up).
 const Cluster& shared_cluster();
+
+/// Whether a test (or part of one) can run against this server: when not, it says so in the
+/// output ("pgkit-skip: TEST: REASON", which scripts/test-versions lists), never silently.
+///   if (!possible_here(cluster.server_major() <= cluster.client_major(),
+///                      "pg_dump 15 refuses a newer server")) return;
+bool possible_here(bool possible, const std::string& why_not);
 
 /// Path of a built tool, e.g. tool_path("pg-createdb").
 std::string tool_path(const std::string& tool);

@@ -113,7 +113,10 @@ void check_creation(Session& session, const Request& request) {
         for (const std::string* locale : {&collate, &ctype}) {
             if (locale == &ctype && ctype == collate) break;
             if (!server_has_locale(session, *locale)) {
-                refuse("42809", fmt::format("invalid locale name: \"{}\"", *locale));
+                refuse("42809", version >= 160000
+                                    ? fmt::format("invalid {} locale name: \"{}\"",
+                                                  locale == &collate ? "LC_COLLATE" : "LC_CTYPE", *locale)
+                                    : fmt::format("invalid locale name: \"{}\"", *locale));
             }
         }
     }
