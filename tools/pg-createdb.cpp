@@ -122,10 +122,12 @@ public:
     }
 
     void create(Session& session) override {
+        // An option this server does not have is refused before anything is sent, naming the
+        // version that has it (the server's own refusal, with no version, would be the same).
+        refuse_options_the_server_lacks(request_, session.server_version());
         if (session.options().dry_run) {
             // CREATE DATABASE cannot be tried in a transaction and rolled back: what it would
             // check is checked, so that the dry run fails where the real run would.
-            refuse_options_the_server_lacks(request_, session.server_version());
             check_creation(session, request_);
         }
         // A session on the template is often brief (a health check, another tool's catalog
