@@ -52,8 +52,15 @@ extern "C" void receive_notice(void* settings, const PGresult* result) {
     const bool warning = std::string_view(severity) == "WARNING";
     const auto* notices = static_cast<const Session::NoticeSettings*>(settings);
     if (!warning && !notices->show_notices) return;
-    std::fprintf(stderr, "%s: %s: %s\n", notices->program.c_str(), warning ? "warning" : "notice",
-                 message);
+    const char* program = notices->program.c_str();
+    std::fprintf(stderr, "%s: %s: %s\n", program, warning ? "warning" : "notice", message);
+    // Its detail and hint too, as for an error (18's "MD5 password support is deprecated").
+    if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) {
+        std::fprintf(stderr, "%s: detail: %s\n", program, detail);
+    }
+    if (const char* hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT)) {
+        std::fprintf(stderr, "%s: hint: %s\n", program, hint);
+    }
 }
 
 }  // namespace
