@@ -167,6 +167,12 @@ void Session::execute(const std::vector<Statement>& statements) {
     const bool prove = options_.dry_run;
     std::string batch = prove ? "BEGIN" : "";
     if (prove) echo(batch);
+    // The message is one transaction: the pinned settings (--lock-timeout) are set in it too,
+    // so that they hold behind a transaction pooler (not echoed: they change nothing).
+    for (const auto& [name, value] : pinned_) {
+        batch += fmt::format("{}SELECT pg_catalog.set_config({}, {}, true)", batch.empty() ? "" : ";\n",
+                             quote_literal(name), quote_literal(value));
+    }
     for (const auto& statement : statements) {
         echo(statement.shown);
         batch += (batch.empty() ? "" : ";\n") + statement.sql;
@@ -186,6 +192,12 @@ void Session::execute(const std::vector<Statement>& statements) {
     if (!prove) note_change_committed();
     // Listed only once they succeeded: a report never claims a statement that failed.
     for (const auto& statement : statements) changes_.push_back(statement.shown);
+}
+
+void Session::apply_pinned_locally() {
+    for (const auto& [name, value] : pinned_) {
+        query("SELECT pg_catalog.set_config($1, $2, true)", {name, value});
+    }
 }
 
 void Session::pin_setting(const std::string& name, const std::string& value) {

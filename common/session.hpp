@@ -104,6 +104,10 @@ public:
     const std::vector<std::pair<std::string, std::string>>& pinned_settings() const {
         return pinned_;
     }
+    /// The pinned settings again, for the open transaction only (set_config(..., true)):
+    /// behind a transaction pooler, a session setting stays with the server connection it was
+    /// sent on, and the next transaction may run on another one.
+    void apply_pinned_locally();
 
     /// Writes `shown` to stderr with --echo, as every statement sent is shown.
     void echo(std::string_view shown) const;

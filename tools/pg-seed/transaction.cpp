@@ -4,7 +4,12 @@
 
 namespace pgkit {
 
-Transaction::Transaction(ScriptSession& script) : script_(script) { script_.run("BEGIN"); }
+Transaction::Transaction(ScriptSession& script) : script_(script) {
+    script_.run("BEGIN");
+    // Behind a transaction pooler this transaction may run on another server connection than
+    // the one that got the session's settings: they are set for the transaction too.
+    script_.session().apply_pinned_locally();
+}
 
 void Transaction::finish() {
     // A failed COMMIT ends the transaction too (the destructor then finds it idle); one that
