@@ -316,6 +316,20 @@ BOOST_AUTO_TEST_CASE(newer_server_options_are_refused_by_an_older_server_with_ex
     if (version < 170000) {
         BOOST_TEST(builtin_locale.exit_code == 1);
         BOOST_TEST(!database_exists(builtin));
+    } else {
+        // 17's builtin provider: made, read back from datlocale, and the same locale spelt
+        // another way is no difference on a second run.
+        BOOST_TEST(builtin_locale.exit_code == 0, builtin_locale.err);
+        BOOST_TEST(database_field(builtin, "d.datlocprovider::text") == "b");
+        BOOST_TEST(database_field(builtin, "d.datlocale") == "C.UTF-8");
+        const Outcome again = createdb({"--if-not-exists", "--locale-provider", "builtin",
+                                        "--builtin-locale", "C.utf8", builtin});
+        BOOST_TEST(again.exit_code == 0, again.err);
+        BOOST_TEST(contains(again.out, "already exists"), again.out);
+    }
+    if (version >= 160000) {
+        BOOST_TEST(icu_rules.exit_code == 0, icu_rules.err);
+        BOOST_TEST(database_field(rules, "d.daticurules") == "&a < b");
     }
     drop_database(rules);
     drop_database(builtin);
