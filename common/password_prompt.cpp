@@ -1,5 +1,7 @@
 #include "common/password_prompt.hpp"
 
+#include <cstdio>
+
 #include "common/interrupt.hpp"
 
 #include <fcntl.h>
@@ -45,6 +47,16 @@ std::optional<std::string> read_line_from_terminal(std::string_view prompt, bool
         return std::nullopt;
     }
     return line;
+}
+
+std::optional<bool> ask_yes_no_on_terminal(const std::string& question) {
+    while (true) {
+        const auto answer = read_line_from_terminal(question + " (y/n) ", true);
+        if (!answer) return std::nullopt;
+        if (*answer == "y" || *answer == "yes") return true;
+        if (*answer == "n" || *answer == "no") return false;
+        std::fputs("Please answer \"y\" or \"n\".\n", stderr);
+    }
 }
 
 }  // namespace pgkit

@@ -11,6 +11,10 @@ namespace pgkit {
 /// prompt anywhere else.
 std::optional<std::string> read_line_from_terminal(std::string_view prompt, bool echo);
 
+/// Asks `question` with " (y/n) " on the terminal until the answer is y, yes, n or no (as
+/// PostgreSQL's tools do); nothing when there is no terminal.
+std::optional<bool> ask_yes_no_on_terminal(const std::string& question);
+
 /// read_line_from_terminal with echo off.
 inline std::optional<std::string> read_password_from_terminal(std::string_view prompt) {
     return read_line_from_terminal(prompt, false);

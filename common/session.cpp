@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -50,7 +52,9 @@ extern "C" void receive_notice(void* settings, const PGresult* result) {
     const char* message = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
     if (severity == nullptr || message == nullptr) return;
     const bool warning = std::string_view(severity) == "WARNING";
-    const auto* notices = static_cast<const Session::NoticeSettings*>(settings);
+    auto* notices = static_cast<Session::NoticeSettings*>(settings);
+    const char* code = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    notices->codes.emplace_back(code != nullptr ? code : "");
     if (!warning && !notices->show_notices) return;
     const char* program = notices->program.c_str();
     std::fprintf(stderr, "%s: %s: %s\n", program, warning ? "warning" : "notice", message);
@@ -70,7 +74,7 @@ Session::Session(ConnectionHandle connection, SessionOptions options)
     add_cancel_target(connection_.get());
     // The flag lives on the heap: a Session is moved, its address is not stable.
     notice_settings_ = std::make_unique<NoticeSettings>(
-        NoticeSettings{options_.echo, options_.program.empty() ? "pgkit" : options_.program});
+        NoticeSettings{options_.echo, options_.program.empty() ? "pgkit" : options_.program, {}});
     PQsetNoticeReceiver(connection_.get(), receive_notice, notice_settings_.get());
 }
 
@@ -192,6 +196,10 @@ void Session::execute(const std::vector<Statement>& statements) {
     if (!prove) note_change_committed();
     // Listed only once they succeeded: a report never claims a statement that failed.
     for (const auto& statement : statements) changes_.push_back(statement.shown);
+}
+
+std::vector<std::string> Session::take_notice_codes() {
+    return std::exchange(notice_settings_->codes, {});
 }
 
 void Session::apply_pinned_locally() {

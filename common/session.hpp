@@ -66,6 +66,7 @@ public:
     struct NoticeSettings {
         bool show_notices;
         std::string program;
+        std::vector<std::string> codes;  ///< SQLSTATEs of the notices received, in order
     };
 
     Session(ConnectionHandle connection, SessionOptions options);
@@ -108,6 +109,10 @@ public:
     /// behind a transaction pooler, a session setting stays with the server connection it was
     /// sent on, and the next transaction may run on another one.
     void apply_pinned_locally();
+
+    /// The SQLSTATEs of the notices and warnings received since the last call ("00000" for
+    /// DROP ... IF EXISTS's "does not exist, skipping").
+    std::vector<std::string> take_notice_codes();
 
     /// Writes `shown` to stderr with --echo, as every statement sent is shown.
     void echo(std::string_view shown) const;

@@ -162,7 +162,12 @@ BOOST_DATA_TEST_CASE(every_tool_does_its_job_and_a_second_run_changes_nothing, d
     const Outcome listed = pooler.run("pg-listtables", {"-d", db, "--format", "names"});
     BOOST_TEST(listed.exit_code == 0, listed.err);
     BOOST_TEST(contains(listed.out, "public.items\n"), listed.out);
-    admin().exec("DROP DATABASE " + quote_ident(db) + " WITH (FORCE)");
+    // pg-dropdb: the pooler's own idle server connections are sessions on the database, which
+    // --force ends; then a second run finds nothing to drop.
+    const Outcome dropped = pooler.run("pg-dropdb", {"--force", db});
+    BOOST_TEST(dropped.exit_code == 0, dropped.err);
+    BOOST_TEST(admin().value("SELECT count(*) FROM pg_database WHERE datname = $1", {db}) == "0");
+    BOOST_TEST(pooler.run("pg-dropdb", {"--if-exists", db}).out == "database \"" + db + "\" does not exist\n");
     admin().exec("DROP ROLE " + quote_ident(role));
 }
 

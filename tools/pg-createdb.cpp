@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/activity.hpp"
 #include "common/converge.hpp"
 #include "common/names.hpp"
 #include "common/text.hpp"
@@ -84,18 +85,7 @@ std::string create_statement(const Session& session, const Request& request) {
 /// connected; the server has already waited 5 s for them to leave). The error names them.
 Error template_in_use(Session& session, const Request& request, const SqlError& error) {
     const std::string template_name = request.template_db.value_or("template1");
-    const Result sessions = session.query(
-        "SELECT pid, usename, application_name, coalesce(client_addr::text, 'local'), state "
-        "FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid() "
-        "ORDER BY backend_start",
-        {template_name});
-    std::string detail;
-    for (int row = 0; row < sessions.rows(); ++row) {
-        detail += fmt::format("{}pid {} (user {}, application \"{}\", from {}, {})",
-                              detail.empty() ? "Connected to it: " : "; ", sessions.text(row, 0),
-                              sessions.text(row, 1), sessions.text(row, 2), sessions.text(row, 3),
-                              sessions.text(row, 4));
-    }
+    std::string detail = sessions_on(session, template_name);
     if (detail.empty()) detail = error.detail();  // they left in the meantime
     return Error(error.code(),
                  fmt::format("template database \"{}\" is in use by other sessions", template_name),

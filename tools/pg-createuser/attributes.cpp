@@ -21,12 +21,12 @@ std::string ask(const std::string& prompt) {
 }
 
 bool ask_yes_no(const std::string& question) {
-    while (true) {
-        const std::string answer = ask(question + " (y/n) ");
-        if (answer == "y" || answer == "yes") return true;
-        if (answer == "n" || answer == "no") return false;
-        std::cerr << "Please answer \"y\" or \"n\".\n";
+    const auto answer = ask_yes_no_on_terminal(question);
+    if (!answer) {
+        throw UsageError("--interactive needs a terminal to ask on",
+                         "Give the role name and the attributes as options instead.");
     }
+    return *answer;
 }
 
 }  // namespace
