@@ -91,25 +91,6 @@ struct SeedDir {
     }
 };
 
-/// Waits for `run` to end, killing it after `limit` (a hang is a failure, not a stuck suite).
-Outcome wait_at_most(Running& run, std::chrono::seconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (true) {
-        // Ended? (WNOWAIT: left for wait() to collect.)
-        siginfo_t info{};
-        if (::waitid(P_PID, static_cast<id_t>(run.pid()), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
-            info.si_pid != 0) {
-            break;
-        }
-        if (std::chrono::steady_clock::now() > deadline) {
-            run.send_signal(SIGKILL);
-            break;
-        }
-        std::this_thread::sleep_for(50ms);
-    }
-    return run.wait();
-}
-
 const char* const modes[] = {"session", "transaction"};
 
 }  // namespace
@@ -189,7 +170,7 @@ BOOST_DATA_TEST_CASE(once_runs_at_the_same_moment_apply_each_file_once, data::ma
         runs.push_back(pooler.start("pg-seed", {"-d", db, "--once", "--per-file", seeds.path.string()}));
     }
     for (auto& run : runs) {
-        const Outcome result = wait_at_most(run, 120s);
+        const Outcome result = wait_at_most(run, 120);
         BOOST_TEST(result.exit_code == 0, result.err);
     }
     Database inside(shared_cluster().conninfo(db));
@@ -212,7 +193,7 @@ BOOST_DATA_TEST_CASE(lock_timeout_holds_in_every_transaction, data::make(modes),
     pooler.warm_up(db);
     for (int i = 0; i < 3; ++i) {
         Running run = pooler.start("pg-seed", {"-d", db, "--lock-timeout", "1", file});
-        const Outcome result = wait_at_most(run, 60s);
+        const Outcome result = wait_at_most(run, 60);
         BOOST_TEST(result.exit_code == 1, result.err);
         BOOST_TEST(contains(result.err, "lock timeout"), result.err);
     }
@@ -232,7 +213,7 @@ BOOST_DATA_TEST_CASE(ctrl_c_cancels_the_statement_through_the_pooler, data::make
                                  "query LIKE '%AS " + marker + "%' AND pid <> pg_backend_pid()";
     BOOST_TEST_REQUIRE(eventually([&] { return admin().value(sleeping) == "1"; }));
     run.send_signal(SIGINT);
-    const Outcome result = wait_at_most(run, 30s);
+    const Outcome result = wait_at_most(run, 30);
     BOOST_TEST(result.exit_code == 130, result.err);
     // The statement was cancelled on the server, not left sleeping behind the pooler.
     BOOST_TEST(eventually([&] { return admin().value(sleeping) == "0"; }, 10s));

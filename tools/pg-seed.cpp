@@ -241,6 +241,10 @@ Outcome seed(Tool& tool, const Request& request) {
             ledger.emplace(*ledger_session);
             ledger_transaction.emplace(*ledger);
             ledger_history = open_history(*ledger, request.history_table);
+            // It waits, idle in its transaction, for as long as the file runs: the server must
+            // not end it for that (a pooler's idle_transaction_timeout still can).
+            ledger_session->query(
+                "SELECT pg_catalog.set_config('idle_in_transaction_session_timeout', '0', true)");
             decide_once(file, *ledger_history, request.reapply_changed);
             if (file.action == FileAction::skipped) {
                 ledger_transaction->finish();
@@ -257,11 +261,23 @@ Outcome seed(Tool& tool, const Request& request) {
         }
         progress.end();
         script.end_file(file.path, /*in_transaction=*/false);
-        partly_committed = nullptr;
         if (request.once) {
-            record(*ledger, *ledger_history, file);
-            ledger_transaction->finish();
+            try {
+                record(*ledger, *ledger_history, file);
+                ledger_transaction->finish();
+            } catch (Error& error) {
+                // Its statements all committed: it is among the committed files, unrecorded.
+                partly_committed = nullptr;
+                mark_done(file, FileAction::applied, file_started);
+                std::string detail = error.detail();
+                if (!detail.empty()) detail += "\n";
+                error.set_detail(detail + fmt::format("{} was applied, but could not be recorded: "
+                                                      "the next --once run applies it again.",
+                                                      file.path));
+                throw;
+            }
         }
+        partly_committed = nullptr;
         mark_done(file, FileAction::applied, file_started);
     };
     std::optional<ParallelCsv> parallel;

@@ -75,7 +75,11 @@ Cluster Cluster::load(const std::string& env_file) {
 
 int Cluster::server_major() const {
     const auto found = vars.find("PGKIT_SERVER_MAJOR");
-    return found == vars.end() || found->second.empty() ? 15 : std::stoi(found->second);
+    if (found == vars.end() || found->second.empty()) {
+        // Never a guess: a version-dependent test must know which case it checks.
+        throw std::runtime_error("the cluster's description has no PGKIT_SERVER_MAJOR: " + env_file);
+    }
+    return std::stoi(found->second);
 }
 
 std::string Cluster::client_tool(const std::string& name) const {
@@ -85,9 +89,10 @@ std::string Cluster::client_tool(const std::string& name) const {
 }
 
 int Cluster::client_major() const {
-    static const int major = [this] {
+    // The installed client tools are the same for every cluster of the run.
+    static const int major = [tool = client_tool("psql")] {
         Command command;
-        command.argv = {client_tool("psql"), "--version"};
+        command.argv = {tool, "--version"};
         const Outcome outcome = run(command);
         // "psql (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)"
         const auto at = outcome.out.find(") ");

@@ -1,5 +1,6 @@
 #include "support/process.hpp"
 
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -174,6 +176,24 @@ Outcome run_on_terminal(const Command& command,
     outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     outcome.out = screen;
     return outcome;
+}
+
+Outcome wait_at_most(Running& run, int limit_seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_seconds);
+    while (true) {
+        // Ended? (WNOWAIT: left for wait() to collect.)
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(run.pid()), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+            info.si_pid != 0) {
+            break;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            run.send_signal(SIGKILL);
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return run.wait();
 }
 
 }  // namespace pgkit::test

@@ -48,6 +48,9 @@ private:
 };
 
 Running start(const Command& command);
+/// Waits for `run` to end, killing it (SIGKILL) after `limit_seconds`: a hang fails a test
+/// instead of stopping the suite.
+Outcome wait_at_most(Running& run, int limit_seconds);
 Outcome run(const Command& command);
 
 /// Runs `command` on a pseudo-terminal of its own, as a person at a terminal would: each

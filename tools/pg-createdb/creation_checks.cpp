@@ -168,11 +168,11 @@ void check_creation(Session& session, const Request& request) {
             refuse("42704", fmt::format("tablespace \"{}\" does not exist", *request.tablespace), {},
                    "Check the name, or create the tablespace first.");
         }
-        if (*request.tablespace == "pg_global") {
-            refuse("22023", "pg_global cannot be used as default tablespace");
-        }
         if (!superuser && !flag("may_use_tablespace")) {
             refuse("42501", fmt::format("permission denied for tablespace {}", *request.tablespace));
+        }
+        if (*request.tablespace == "pg_global") {
+            refuse("22023", "pg_global cannot be used as default tablespace");
         }
     }
 }

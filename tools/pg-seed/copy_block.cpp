@@ -119,14 +119,19 @@ void FirstRecordLines::feed(const char* data, std::size_t size) {
     for (std::size_t i = 0; i < size && !done_; ++i) {
         const char c = data[i];
         if (in_quote_) {
-            if (after_escape_) {
-                after_escape_ = false;  // the escaped character is data
-            } else if (quoting_.escape != quoting_.quote && c == quoting_.escape) {
+            // The escape character escapes only a quote or itself; anything else after it is
+            // read as usual.
+            const bool escaped = after_escape_ && (c == quoting_.quote || c == quoting_.escape);
+            after_escape_ = false;
+            if (escaped) continue;
+            if (quoting_.escape != quoting_.quote && c == quoting_.escape) {
                 after_escape_ = true;
             } else if (c == quoting_.quote) {
                 in_quote_ = false;
             } else if (c == '\n') {
-                ++lines_;
+                ++newlines_;
+            } else if (c == '\r') {
+                ++returns_;
             }
         } else if (c == quoting_.quote) {
             in_quote_ = true;

@@ -27,13 +27,15 @@ public:
     explicit FirstRecordLines(CsvQuoting quoting) : quoting_(quoting) {}
 
     void feed(const char* data, std::size_t size);
-    /// The lines the first record takes (1 until more is known).
-    std::size_t lines() const { return lines_; }
+    /// The lines the first record takes beyond those the server counts in it (1 until more is
+    /// known): the server, not knowing yet how lines end, counts a carriage return inside its
+    /// quotes as a line, so a CRLF file's lines are counted already and an LF file's are not.
+    std::size_t lines() const { return 1 + (newlines_ > returns_ ? newlines_ - returns_ : 0); }
 
 private:
     CsvQuoting quoting_;
     bool done_ = false, in_quote_ = false, after_escape_ = false;
-    std::size_t lines_ = 1;
+    std::size_t newlines_ = 0, returns_ = 0;
 };
 
 /// The line of COPY data (1-based) that the server's `reported` line is: later lines by as many

@@ -47,6 +47,10 @@ BOOST_AUTO_TEST_CASE(the_first_records_lines_are_counted_across_pieces) {
         BOOST_TEST(first_record_lines("1,\"a\\\\\"\nb\n", {'"', '\\'}, piece) == 1u);
         // Not known yet: one line so far.
         BOOST_TEST(first_record_lines("1,\"x\n", {}, piece) == 2u);
+        // CRLF lines inside the record are counted by the server already.
+        BOOST_TEST(first_record_lines("1,\"x\r\ny\"\r\n2,ok\r\n", {}, piece) == 1u);
+        // An escape before an ordinary character escapes nothing.
+        BOOST_TEST(first_record_lines("1,\"a\\\nb\"\n", {'"', '\\'}, piece) == 2u);
     }
     BOOST_TEST(pgkit::data_line(5, 3) == 7u);
     BOOST_TEST(pgkit::data_line(1, 1) == 1u);

@@ -2,10 +2,49 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 #include "common/errors.hpp"
+#include "common/interrupt.hpp"
 #include "tools/pg-seed/seed_input.hpp"
 
 namespace pgkit {
+namespace {
+
+/// Takes the history's transaction-scoped advisory lock in the transaction just begun (nothing
+/// done in it yet), without waiting inside the server: a run holding the lock may be building
+/// an index CONCURRENTLY (a file marked transaction: false), which waits for every transaction
+/// that had a snapshot when it looked to end, so a transaction that waits for the lock, or even
+/// only asks for it again and again, would never end: a deadlock the server cannot see. So each
+/// try that fails ends its transaction, and the next try is made in a new one. --lock-timeout
+/// bounds the wait, as it would a lock the server waits for.
+void wait_for_lock(Session& session, const std::string& key) {
+    using Clock = std::chrono::steady_clock;
+    std::optional<std::chrono::milliseconds> limit;
+    for (const auto& [name, value] : session.pinned_settings()) {
+        if (name == "lock_timeout" && std::stoll(value) > 0) limit = std::chrono::milliseconds(std::stoll(value));
+    }
+    const auto started = Clock::now();
+    auto pause = std::chrono::milliseconds(10);
+    while (session.query("SELECT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext($1))", {key})
+               .text(0, 0) != "t") {
+        if (limit && Clock::now() - started >= *limit) {
+            throw Error(Exit::server, "the history table's lock was not granted within --lock-timeout",
+                        "Another pg-seed --once run with the same history table holds it.",
+                        "Try again later, or raise --lock-timeout.", "55P03");
+        }
+        session.query("ROLLBACK");
+        throw_if_interrupted();
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(250));
+        session.query("BEGIN");
+        session.apply_pinned_locally();
+    }
+}
+
+}  // namespace
 
 History open_history(ScriptSession& script, const std::optional<std::string>& table_name) {
     Session& session = script.session();
@@ -16,8 +55,7 @@ History open_history(ScriptSession& script, const std::optional<std::string>& ta
     const std::string name = table.text();
     history.table = session.quote_qualified(table.schema, table.name);
     // Concurrent runs (parallel CI jobs) take turns: the lock lasts until the transaction ends.
-    session.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))",
-                  {"pg-seed " + name});
+    wait_for_lock(session, "pg-seed " + name);
     script.run("CREATE TABLE IF NOT EXISTS " + history.table +
                " (path text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL "
                "DEFAULT pg_catalog.now(), rows bigint NOT NULL, applied_by text)");

@@ -19,9 +19,10 @@ struct History {
     bool records_role = true;
 };
 
-/// In the open transaction: waits for the history's advisory lock (concurrent runs take
-/// turns until the transaction ends), creates the table if it is missing (adds applied_by to
-/// one made by an older version, when the role may), and reads it.
+/// First thing in a transaction just begun: waits for the history's advisory lock (concurrent
+/// runs take turns until the transaction ends; while waiting, the transaction is ended and
+/// begun again), creates the table if it is missing (adds applied_by to one made by an older
+/// version, when the role may), and reads it.
 /// `table`: --history-table, unqualified meaning public (default public.pg_seed_history).
 History open_history(ScriptSession& script, const std::optional<std::string>& table);
 

@@ -150,6 +150,9 @@ void check_file(SeedFile& file, bool want_checksum, bool check_sql) {
 }
 
 std::size_t transaction_false_line(const std::string& path) {
+    // Only a regular file is read ahead (a named pipe would lose what this reads).
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return 0;
     auto source = open_byte_source(path);
     LineReader lines(*source);
     std::string line;

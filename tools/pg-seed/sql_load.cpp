@@ -93,8 +93,12 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
         if (disposition != Disposition::run) {
             // A block of the file's own: a savepoint inside pg-seed's transaction (or the
             // file's own transaction, outside pg-seed's).
-            batch.add(block_statement(disposition, in_transaction), splitter.start_line(),
-                      splitter.first_line());
+            // Outside pg-seed's transaction the file's own BEGIN goes as written (its isolation
+            // level, READ ONLY).
+            batch.add(!in_transaction && disposition == Disposition::open_block
+                          ? splitter.text()
+                          : block_statement(disposition, in_transaction),
+                      splitter.start_line(), splitter.first_line());
             if (disposition == Disposition::rollback_block || !in_transaction) {
                 // A SET of the block is undone with it; outside a transaction, one statement
                 // per message.

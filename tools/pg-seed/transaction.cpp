@@ -7,8 +7,14 @@ namespace pgkit {
 Transaction::Transaction(ScriptSession& script) : script_(script) {
     script_.run("BEGIN");
     // Behind a transaction pooler this transaction may run on another server connection than
-    // the one that got the session's settings: they are set for the transaction too.
-    script_.session().apply_pinned_locally();
+    // the one that got the session's settings: they are set for the transaction too. (A
+    // failure here leaves no guard to roll back: end the transaction before passing it on.)
+    try {
+        script_.session().apply_pinned_locally();
+    } catch (...) {
+        if (interrupted_signal() == 0) PQclear(PQexec(script_.session().raw(), "ROLLBACK"));
+        throw;
+    }
 }
 
 void Transaction::finish() {
