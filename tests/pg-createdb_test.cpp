@@ -872,7 +872,9 @@ const std::string hostile_names[] = {
     std::string(63, 'n'),
 };
 
-BOOST_DATA_TEST_CASE(hostile_names_reach_the_catalog_exactly, data::make(hostile_names), name) {
+BOOST_DATA_TEST_CASE(hostile_names_reach_the_catalog_exactly, data::make(hostile_names), hostile) {
+    // Unique: the hostile-input suite, running at the same time, makes databases of such names.
+    const std::string name = unique_variant(hostile);
     const std::string comment = "comment of " + name + " with 'quotes' and \\";
     const Outcome result = createdb({name, comment});
     BOOST_TEST(result.exit_code == 0, result.err);

@@ -672,7 +672,9 @@ const std::string hostile_names[] = {
 };
 
 BOOST_DATA_TEST_CASE(hostile_role_names_reach_the_catalog_exactly, data::make(hostile_names),
-                     name) {
+                     hostile) {
+    // Unique: the hostile-input suite, running at the same time, makes roles of such names.
+    const std::string name = unique_variant(hostile);
     const std::string password = fresh_password("hostile");
     const Outcome result = createuser({"--password-env", "PW", "--comment", name, name},
                                       {{"PW", password}});

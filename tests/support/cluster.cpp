@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -223,6 +224,11 @@ std::string unused_port() {
     const int port = ntohs(address.sin_port);
     ::close(fd);
     return std::to_string(port);
+}
+
+std::string unique_variant(const std::string& name) {
+    const std::string suffix = unique_name("");
+    return name.substr(0, std::min(name.size(), 63 - suffix.size())) + suffix;
 }
 
 std::string unique_name(const std::string& prefix) {

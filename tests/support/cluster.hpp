@@ -85,4 +85,9 @@ std::string unused_port();
 /// A name unique in this test run, for objects a test makes (keeps ctest -j safe).
 std::string unique_name(const std::string& prefix);
 
+/// `name` made unique in this test run by a suffix, at most 63 bytes (the end of a longer
+/// one gives way to the suffix), so that suites running at once on one cluster never make the
+/// same role or database: "$1" becomes "$1_4711_3".
+std::string unique_variant(const std::string& name);
+
 }  // namespace pgkit::test
