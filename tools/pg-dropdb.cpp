@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/activity.hpp"
@@ -41,9 +42,8 @@ std::string drop_statement(const Session& session, const Request& request) {
                        session.quote_ident(request.dbname), request.force ? " WITH (FORCE)" : "");
 }
 
-/// A database in use: the server's words, and who is connected.
-Error in_use(Session& session, const Request& request, const SqlError* error) {
-    std::string detail = sessions_on(session, request.dbname);
+/// A database in use: the server's words, and who is connected (`detail`: sessions_on()).
+Error in_use(const Request& request, std::string detail, const SqlError* error) {
     if (detail.empty() && error != nullptr) detail = error->detail();  // they left meanwhile
     return Error(Exit::server,
                  fmt::format("database \"{}\" is being accessed by other users", request.dbname),
@@ -78,10 +78,29 @@ bool check_drop(Session& session, const Request& request) {
     if (flag("current")) {
         throw Error(Exit::server, "cannot drop the currently open database", {}, {}, "55006");
     }
-    if (!request.force && !sessions_on(session, request.dbname).empty()) {
-        throw in_use(session, request, nullptr);
+    if (!request.force) {
+        if (std::string sessions = sessions_on(session, request.dbname); !sessions.empty()) {
+            throw in_use(request, std::move(sessions), nullptr);
+        }
     }
     return true;
+}
+
+/// The report, as the other tools make theirs (common/converge's report()).
+Outcome outcome_of(const Request& request, Action action, bool dry_run,
+                   const std::vector<std::string>& statements) {
+    Outcome outcome;
+    const std::string quoted = fmt::format("\"{}\"", request.dbname);
+    outcome.text = action == Action::absent      ? fmt::format("database {} does not exist", quoted)
+                   : action == Action::unchanged ? fmt::format("database {} kept", quoted)
+                   : dry_run                     ? fmt::format("would drop database {}", quoted)
+                                                 : fmt::format("dropped database {}", quoted);
+    outcome.json = {{"database", request.dbname},
+                    {"action", action_name(action)},
+                    {"changes", nlohmann::json::array()},
+                    {"dry_run", dry_run},
+                    {"statements", statements}};
+    return outcome;
 }
 
 Outcome drop(Tool& tool, const Request& request) {
@@ -106,7 +125,7 @@ Outcome drop(Tool& tool, const Request& request) {
             // In use (55006), unless it is the database this session is on (55006 too).
             if (error.is(SqlCondition::object_in_use) && !request.force &&
                 request.dbname != PQdb(session.raw())) {
-                throw in_use(session, request, &error);
+                throw in_use(request, sessions_on(session, request.dbname), &error);
             }
             // Dropped by a concurrent run between the server's lookup and its lock.
             if (request.if_exists && error.sqlstate() == "3D000") {
@@ -116,17 +135,7 @@ Outcome drop(Tool& tool, const Request& request) {
             }
         }
     }
-    Outcome outcome;
-    const std::string quoted = fmt::format("\"{}\"", request.dbname);
-    outcome.text = action == Action::absent ? fmt::format("database {} does not exist", quoted)
-                   : dry_run                ? fmt::format("would drop database {}", quoted)
-                                            : fmt::format("dropped database {}", quoted);
-    outcome.json = {{"database", request.dbname},
-                    {"action", action_name(action)},
-                    {"changes", nlohmann::json::array()},
-                    {"dry_run", dry_run},
-                    {"statements", session.changes()}};
-    return outcome;
+    return outcome_of(request, action, dry_run, session.changes());
 }
 
 }  // namespace
@@ -156,16 +165,7 @@ int main(int argc, char** argv) {
                 throw UsageError("-i/--interactive needs a terminal to ask on",
                                  "Leave -i out where nobody can answer (a script, a CI job).");
             }
-            if (!*sure) {
-                Outcome kept;
-                kept.text = fmt::format("database \"{}\" kept", request.dbname);
-                kept.json = {{"database", request.dbname},
-                             {"action", action_name(Action::unchanged)},
-                             {"changes", nlohmann::json::array()},
-                             {"dry_run", false},
-                             {"statements", nlohmann::json::array()}};
-                return kept;
-            }
+            if (!*sure) return outcome_of(request, Action::unchanged, false, {});
         }
         return drop(tool, request);
     });

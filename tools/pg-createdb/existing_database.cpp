@@ -5,7 +5,7 @@
 #include "common/errors.hpp"
 #include "tools/pg-createdb/locale_names.hpp"
 
-extern "C" int pg_char_to_encoding(const char* name);  // exported by libpq, not declared
+#include <libpq-fe.h>  // pg_char_to_encoding
 
 namespace pgkit {
 
