@@ -20,7 +20,8 @@ Connector::Connector(ConnectionOptions options, std::string application_name,
       application_name_(std::move(application_name)),
       session_options_(session) {}
 
-ConnectionHandle Connector::connect_once(const std::string& dbname) {
+ConnectionHandle Connector::connect_once(const std::string& dbname,
+                                         const std::optional<std::string>& override_dbname) {
     std::vector<const char*> keywords;
     std::vector<const char*> values;
     auto add = [&](const char* keyword, const std::optional<std::string>& value) {
@@ -46,6 +47,8 @@ ConnectionHandle Connector::connect_once(const std::string& dbname) {
     const std::optional<std::string> database = dbname;
     const std::optional<std::string> application = application_name_;
     add("dbname", database);
+    // Only the first dbname is read as a connection string; a second one is a plain name.
+    add("dbname", override_dbname);
     add("fallback_application_name", application);
     std::optional<std::string> explicit_timeout;
     if (options_.connect_timeout) {
@@ -58,6 +61,17 @@ ConnectionHandle Connector::connect_once(const std::string& dbname) {
 }
 
 Session Connector::connect(const std::string& dbname, bool secure_search_path) {
+    return connect(dbname, std::nullopt, secure_search_path);
+}
+
+Session Connector::connect_to_database(const std::string& database) {
+    // The name always goes second, never expanded: a database may be named "a=b".
+    return connect(options_.dbname.value_or("postgres"), database, true);
+}
+
+Session Connector::connect(const std::string& dbname,
+                           const std::optional<std::string>& override_dbname,
+                           bool secure_search_path) {
     using Clock = std::chrono::steady_clock;
     const auto deadline =
         Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -68,7 +82,7 @@ Session Connector::connect(const std::string& dbname, bool secure_search_path) {
         password_ = read_password_from_terminal("Password: ");
     }
     while (true) {
-        ConnectionHandle connection = connect_once(dbname);
+        ConnectionHandle connection = connect_once(dbname, override_dbname);
         if (!connection) {
             throw Error(Exit::connect, "out of memory while connecting");
         }

@@ -42,10 +42,18 @@ public:
     /// "postgres", else "template1" when "postgres" does not exist.
     Session connect_maintenance(bool avoid_postgres = false);
 
+    /// Another database of the same server, reached as the maintenance database is: its
+    /// connection string (--maintenance-db's host, port, TLS settings...) with the database
+    /// name replaced, as vacuumdb --all does for each database.
+    Session connect_to_database(const std::string& database);
+
     const ConnectionOptions& options() const { return options_; }
 
 private:
-    ConnectionHandle connect_once(const std::string& dbname);
+    Session connect(const std::string& dbname, const std::optional<std::string>& override_dbname,
+                    bool secure_search_path);
+    ConnectionHandle connect_once(const std::string& dbname,
+                                  const std::optional<std::string>& override_dbname);
 
     ConnectionOptions options_;
     std::string application_name_;

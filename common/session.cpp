@@ -168,9 +168,17 @@ void Session::execute(std::string_view sql, std::string_view shown) {
 void Session::execute(const std::vector<Statement>& statements) {
     // Under --dry-run the statements are proved, not kept: they run in a transaction that is
     // rolled back, so that the dry run fails where the real run would (a missing role).
-    const bool prove = options_.dry_run;
-    std::string batch = prove ? "BEGIN" : "";
-    if (prove) echo(batch);
+    send_batch(statements, options_.dry_run);
+    if (!options_.dry_run) note_change_committed();
+    // Listed only once they succeeded: a report never claims a statement that failed.
+    for (const auto& statement : statements) changes_.push_back(statement.shown);
+}
+
+void Session::prove(const std::vector<Statement>& statements) { send_batch(statements, true); }
+
+void Session::send_batch(const std::vector<Statement>& statements, bool roll_back) {
+    std::string batch = roll_back ? "BEGIN" : "";
+    if (roll_back) echo(batch);
     // The message is one transaction: the pinned settings (--lock-timeout) are set in it too,
     // so that they hold behind a transaction pooler (not echoed: they change nothing).
     for (const auto& [name, value] : pinned_) {
@@ -181,7 +189,7 @@ void Session::execute(const std::vector<Statement>& statements) {
         echo(statement.shown);
         batch += (batch.empty() ? "" : ";\n") + statement.sql;
     }
-    if (prove) {
+    if (roll_back) {
         echo("ROLLBACK");
         batch += ";\nROLLBACK";
     }
@@ -190,12 +198,9 @@ void Session::execute(const std::vector<Statement>& statements) {
     } catch (const SqlError&) {
         // A statement failed: end the transaction it left open, so that the session can go on
         // (the flow looks again after a lost race).
-        if (prove) PQclear(PQexec(connection_.get(), "ROLLBACK"));
+        if (roll_back) PQclear(PQexec(connection_.get(), "ROLLBACK"));
         throw;
     }
-    if (!prove) note_change_committed();
-    // Listed only once they succeeded: a report never claims a statement that failed.
-    for (const auto& statement : statements) changes_.push_back(statement.shown);
 }
 
 std::vector<std::string> Session::take_notice_codes() {

@@ -98,6 +98,10 @@ public:
     /// --dry-run they run between BEGIN and ROLLBACK: proved, not kept. (Statements that
     /// cannot run in a transaction, such as CREATE DATABASE, go through execute(sql) instead.)
     void execute(const std::vector<Statement>& statements);
+    /// Runs statements in a transaction that is rolled back, in a real run too: fails where
+    /// they would, changes nothing, lists nothing in changes() (a check before a step that
+    /// cannot be undone).
+    void prove(const std::vector<Statement>& statements);
 
     /// Sets a parameter for the whole session (set_config), and remembers it: a RESET ALL
     /// (pg-seed, after each file) must be followed by these again (--lock-timeout).
@@ -122,6 +126,8 @@ public:
 
 private:
     ResultHandle send(std::string_view sql, const std::vector<std::optional<std::string>>& params);
+    /// The statements as one message; between BEGIN and ROLLBACK with `roll_back`.
+    void send_batch(const std::vector<Statement>& statements, bool roll_back);
 
     ConnectionHandle connection_;
     SessionOptions options_;
