@@ -143,6 +143,23 @@ BOOST_DATA_TEST_CASE(every_tool_does_its_job_and_a_second_run_changes_nothing, d
     const Outcome listed = pooler.run("pg-listtables", {"-d", db, "--format", "names"});
     BOOST_TEST(listed.exit_code == 0, listed.err);
     BOOST_TEST(contains(listed.out, "public.items\n"), listed.out);
+    // pg-dropuser: a role owning a table there; the cleanup runs in every database through
+    // the pooler, each database one transaction.
+    const std::string owner = unique_name("pooled_owner");
+    admin().exec("CREATE ROLE " + quote_ident(owner));
+    {
+        Database inside(shared_cluster().conninfo(db));
+        inside.exec("CREATE TABLE owned_by (id int)");
+        inside.exec("ALTER TABLE owned_by OWNER TO " + quote_ident(owner));
+    }
+    const Outcome dropped_user =
+        pooler.run("pg-dropuser", {"--reassign-owned-to", "postgres", "--drop-owned", owner});
+    BOOST_TEST(dropped_user.exit_code == 0, dropped_user.err);
+    BOOST_TEST(contains(dropped_user.out, "in database \"" + db + "\" reassigned 1 object to \"postgres\""),
+               dropped_user.out);
+    BOOST_TEST(admin().value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {owner}) == "0");
+    BOOST_TEST(pooler.run("pg-dropuser", {"--if-exists", owner}).out ==
+               "role \"" + owner + "\" does not exist\n");
     // pg-dropdb: the pooler's own idle server connections are sessions on the database, which
     // --force ends; then a second run finds nothing to drop.
     const Outcome dropped = pooler.run("pg-dropdb", {"--force", db});
