@@ -574,6 +574,53 @@ BOOST_AUTO_TEST_CASE(pg_createuser_creates_exactly_the_role_named_and_its_member
     }
 }
 
+BOOST_AUTO_TEST_CASE(pg_dropdb_and_pg_dropuser_drop_exactly_the_object_named) {
+    const std::string& maintenance = runner().maintenance_db;
+    const std::string decoy = unique_name("hostile_decoy");
+    admin().exec("CREATE DATABASE " + quote_ident(decoy));
+    admin().exec("CREATE ROLE " + quote_ident(decoy));
+    for (const auto& name : names().valid) {
+        NAME_CONTEXT(name) {
+            admin().exec("DROP DATABASE IF EXISTS " + quote_ident(name));  // left by a killed run
+            admin().exec("CREATE DATABASE " + quote_ident(name));
+            const Logged db = run_logged("pg-dropdb", {"--maintenance-db", maintenance, "--format", "json", "--", name});
+            BOOST_TEST(db.outcome.exit_code == 0, db.outcome.err);
+            BOOST_TEST(json_of(db.outcome).value("statements", Json::array()) ==
+                       Json::array({"DROP DATABASE " + quote_ident(name)}));
+            BOOST_TEST(!database_exists(name));
+            if (reserved_role_name(name)) continue;  // "public", "none", "pg_*": not ours to make
+            // A role that owns a database and is to inherit another's objects: both by name.
+            admin().exec("DROP ROLE IF EXISTS " + quote_ident(name));
+            admin().exec("CREATE ROLE " + quote_ident(name));
+            admin().exec("ALTER DATABASE " + quote_ident(decoy) + " OWNER TO " + quote_ident(name));
+            const std::string heir = unique_name("hostile_heir");
+            admin().exec("CREATE ROLE " + quote_ident(heir));
+            const Logged moved = run_logged("pg-dropuser", {"--maintenance-db", maintenance, "--reassign-owned-to=" + heir,
+                                                            "--drop-owned", "--", name});
+            BOOST_TEST(moved.outcome.exit_code == 0, moved.outcome.err);
+            BOOST_TEST(!role_exists(name));
+            BOOST_TEST(role_exists(decoy));
+            BOOST_TEST(admin().value("SELECT datdba::regrole::text FROM pg_database WHERE datname = $1",
+                                     {decoy}) == quote_ident(heir));
+            BOOST_TEST(has_line_starting(moved.log, "LOG: statement: DROP ROLE " + quote_ident(name)),
+                       shown_all(moved.log));
+            // The name as the heir.
+            admin().exec("CREATE ROLE " + quote_ident(name));
+            const Logged inherited = run_logged("pg-dropuser", {"--maintenance-db", maintenance,
+                                                                "--reassign-owned-to=" + name, "--", heir});
+            BOOST_TEST(inherited.outcome.exit_code == 0, inherited.outcome.err);
+            BOOST_TEST(admin().value("SELECT datdba::regrole::text FROM pg_database WHERE datname = $1",
+                                     {decoy}) == quote_ident(name));
+            BOOST_TEST(!role_exists(heir));
+            admin().exec("ALTER DATABASE " + quote_ident(decoy) + " OWNER TO postgres");
+            admin().exec("DROP ROLE IF EXISTS " + quote_ident(heir));
+            admin().exec("DROP ROLE IF EXISTS " + quote_ident(name));
+        }
+    }
+    admin().exec("DROP DATABASE " + quote_ident(decoy));
+    admin().exec("DROP ROLE " + quote_ident(decoy));
+}
+
 BOOST_AUTO_TEST_CASE(pg_listtables_lists_every_name_exactly) {
     Scratch s;
     std::set<std::pair<std::string, std::string>> expected;
@@ -724,6 +771,9 @@ BOOST_AUTO_TEST_CASE(names_over_63_bytes_are_exit_2_before_connecting) {
                 {"pg-createuser", {"--member-of=" + name, "hostile_never"}},
                 {"pg-createuser", {"--with-admin=" + name, "hostile_never"}},
                 {"pg-createuser", {"--with-member=" + name, "hostile_never"}},
+                {"pg-dropdb", {"--", name}},
+                {"pg-dropuser", {"--", name}},
+                {"pg-dropuser", {"--reassign-owned-to=" + name, "hostile_never"}},
                 {"pg-seed", {"--table=public." + name, file}},
                 {"pg-seed", {"--table=" + name + ".t", file}},
                 {"pg-seed", {"--once", "--history-table=" + name, file}},
@@ -1001,6 +1051,8 @@ BOOST_AUTO_TEST_CASE(every_tool_refuses_bad_values_before_connecting) {
     const std::map<std::string, Strings> operand = {
         {"pg-createdb", {"hostile_never"}},
         {"pg-createuser", {"hostile_never"}},
+        {"pg-dropdb", {"hostile_never"}},
+        {"pg-dropuser", {"hostile_never"}},
         {"pg-listtables", {}},
         {"pg-seed", {csv}},
     };
@@ -1026,7 +1078,7 @@ BOOST_AUTO_TEST_CASE(every_tool_refuses_bad_values_before_connecting) {
         with({"--wait", "-3"}, "--wait must be 0 to 604800 seconds");
         with({"--wait", "604801"}, "--wait must be 0 to 604800 seconds");
         with({"-w", "-W"}, "-w/--no-password and -W/--password cannot be used together");
-        const bool maintenance = tool == "pg-createdb" || tool == "pg-createuser";
+        const bool maintenance = tool != "pg-listtables" && tool != "pg-seed";
         with({maintenance ? "--maintenance-db" : "--dbname", "dbname=x no_such_key=1"},
              "invalid connection string");
         with({maintenance ? "--maintenance-db" : "--dbname", "postgresql://[broken"},

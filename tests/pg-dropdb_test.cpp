@@ -104,6 +104,19 @@ BOOST_AUTO_TEST_CASE(sends_the_same_sql_as_postgresqls_dropdb) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(takes_every_option_of_postgresqls_dropdb_with_the_same_letters) {
+    Command theirs;
+    theirs.argv = {shared_cluster().client_tool("dropdb"), "--help"};
+    const Outcome reference = run(theirs);
+    BOOST_TEST_REQUIRE(reference.exit_code == 0, reference.err);
+    const auto their_options = options_in_help(reference.out);
+    BOOST_TEST_REQUIRE(their_options.count("-e/--echo") == 1U, reference.out);
+    const auto our_options = options_in_help(dropdb({"--help"}).out);
+    for (const auto& option : their_options) {
+        BOOST_TEST(our_options.count(option) == 1U, option);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(dropping)
@@ -176,20 +189,22 @@ BOOST_AUTO_TEST_CASE(eight_runs_at_once_all_exit_0_and_one_drops) {
 BOOST_AUTO_TEST_CASE(ctrl_c_while_the_server_waits_for_sessions_to_leave_keeps_the_database) {
     const std::string name = make_database("interrupted");
     Database user(shared_cluster().conninfo(name));
+    // A name of its own: other suites' runs (through the pooler, whose server connections
+    // keep the tool's name) are not this run's sessions.
+    const std::string application = unique_name("dropdb_interrupted");
+    const std::string sessions =
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1";
     // DROP DATABASE waits up to 5 s for the other sessions to leave: interrupt it then.
-    Running run = start_tool("pg-dropdb", {name});
+    Running run = start_tool("pg-dropdb", {name}, {{"PGAPPNAME", application}});
     BOOST_TEST_REQUIRE(eventually([&] {
-        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                             "'pg-dropdb' AND query LIKE 'DROP DATABASE%' AND state = 'active'") == "1";
+        return admin().value(sessions + " AND query LIKE 'DROP DATABASE%' AND state = 'active'",
+                             {application}) == "1";
     }));
     run.send_signal(SIGINT);
     const Outcome result = run.wait();
     BOOST_TEST(result.exit_code == 130, result.err);
     BOOST_TEST(database_exists(name));
-    BOOST_TEST(eventually([&] {
-        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                             "'pg-dropdb'") == "0";
-    }));
+    BOOST_TEST(eventually([&] { return admin().value(sessions, {application}) == "0"; }));
     BOOST_TEST(dropdb({"--force", name}).exit_code == 0);
 }
 

@@ -132,6 +132,12 @@ BOOST_AUTO_TEST_CASE(interactive_asks_on_a_terminal_only) {
     BOOST_TEST(contains(kept.out, "Role \"" + name + "\" will be permanently removed."), kept.out);
     BOOST_TEST(contains(kept.out, "role \"" + name + "\" kept"), kept.out);
     BOOST_TEST(role_exists(name));
+    // What becomes of what it owns is said before the question.
+    command.argv = {tool_path("pg-dropuser"), "-i", "--drop-owned", name};
+    const Outcome warned = run_on_terminal(command, {{"(y/n) ", "n\n"}});
+    BOOST_TEST(contains(warned.out, "What it owns in every database will be dropped with it."),
+               warned.out);
+    BOOST_TEST(role_exists(name));
     // Without a name, -i asks for it first, as dropuser does.
     command.argv = {tool_path("pg-dropuser"), "-i"};
     const Outcome dropped =
@@ -170,6 +176,19 @@ BOOST_AUTO_TEST_CASE(sends_the_same_sql_and_says_the_same_as_postgresqls_dropuse
             const std::string error_line = our_refusal.err.substr(our_refusal.err.find("error: "));
             BOOST_TEST(first_line(error_line) == "error: " + words, our_refusal.err);
         }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(takes_every_option_of_postgresqls_dropuser_with_the_same_letters) {
+    Command theirs;
+    theirs.argv = {shared_cluster().client_tool("dropuser"), "--help"};
+    const Outcome reference = run(theirs);
+    BOOST_TEST_REQUIRE(reference.exit_code == 0, reference.err);
+    const auto their_options = options_in_help(reference.out);
+    BOOST_TEST_REQUIRE(their_options.count("-e/--echo") == 1U, reference.out);
+    const auto our_options = options_in_help(dropuser({"--help"}).out);
+    for (const auto& option : their_options) {
+        BOOST_TEST(our_options.count(option) == 1U, option);
     }
 }
 
@@ -361,9 +380,9 @@ BOOST_AUTO_TEST_CASE(a_refusal_of_drop_role_itself_comes_before_any_change) {
     admin().exec("DROP ROLE " + quote_ident(manager));
 }
 
-BOOST_AUTO_TEST_CASE(a_database_it_cannot_enter_is_skipped_when_the_role_has_nothing_there) {
+BOOST_AUTO_TEST_CASE(only_databases_that_hold_something_of_the_role_are_visited) {
     // A manager (CREATEROLE, a member of the role, as REASSIGN/DROP OWNED ask) that may not
-    // connect to one database; the role has nothing there.
+    // connect to one database, where the role has nothing: it is not visited at all.
     const std::string manager = make_role("manager", "LOGIN CREATEROLE");
     Database as_manager(shared_cluster().conninfo() + " user=" + manager);
     const std::string victim = unique_name("victim");
@@ -371,11 +390,36 @@ BOOST_AUTO_TEST_CASE(a_database_it_cannot_enter_is_skipped_when_the_role_has_not
     as_manager.exec("GRANT " + quote_ident(victim) + " TO " + quote_ident(manager));
     const std::string closed = make_database("closed");
     admin().exec("REVOKE CONNECT ON DATABASE " + quote_ident(closed) + " FROM PUBLIC");
-    const Outcome result = dropuser({"-U", manager, "--drop-owned", victim});
+    const std::string database = make_database("victims");
+    Database inside(shared_cluster().conninfo(database));
+    inside.exec("CREATE TABLE granted (id int)");
+    inside.exec("GRANT SELECT ON granted TO " + quote_ident(victim));
+    // A privilege the superuser granted: DROP OWNED run by the manager cannot revoke it, and
+    // the error says why.
+    const Outcome refused = dropuser({"-U", manager, "--drop-owned", victim});
+    BOOST_TEST(refused.exit_code == 1);
+    BOOST_TEST(contains(refused.err, "warning: no privileges could be revoked for \"granted\""),
+               refused.err);
+    BOOST_TEST(contains(refused.err, "detail: in database \"" + database +
+                                         "\": privileges on table public.granted"),
+               refused.err);
+    BOOST_TEST(contains(refused.err, "a privilege granted by another role is revoked only by that "
+                                     "role or a superuser"),
+               refused.err);
+    inside.exec("REVOKE SELECT ON granted FROM " + quote_ident(victim));
+    // What the role owns there, the manager may drop.
+    inside.exec("CREATE TABLE owned (id int)");
+    inside.exec("ALTER TABLE owned OWNER TO " + quote_ident(victim));
+    const Outcome result = dropuser({"-e", "-U", manager, "--drop-owned", victim});
     BOOST_TEST(result.exit_code == 0, result.err);
-    BOOST_TEST(contains(result.err, "warning: skipped database \"" + closed + "\""), result.err);
+    BOOST_TEST(contains(result.err, "\\connect \"" + database + "\"\n"), result.err);
+    BOOST_TEST(!contains(result.err, "\\connect \"" + closed + "\""), result.err);
+    BOOST_TEST(!contains(result.err, "\\connect \"template1\""), result.err);
+    BOOST_TEST(!contains(result.err, "warning"), result.err);
     BOOST_TEST(!role_exists(victim));
+    BOOST_TEST(inside.value("SELECT count(*) FROM pg_class WHERE relname = 'owned'") == "0");
     drop_database(closed);
+    drop_database(database);
     admin().exec("DROP ROLE " + quote_ident(manager));
 }
 
@@ -416,10 +460,15 @@ BOOST_AUTO_TEST_CASE(ctrl_c_while_waiting_for_a_lock_keeps_the_role_and_its_obje
     Database holder(shared_cluster().conninfo(owner.database));
     holder.exec("BEGIN");
     holder.exec("LOCK TABLE app.orders IN ACCESS EXCLUSIVE MODE");
-    Running run = start_tool("pg-dropuser", {"--reassign-owned-to", owner.heir, owner.role});
+    // A name of its own: other suites' runs (through the pooler, whose server connections
+    // keep the tool's name) are not this run's sessions.
+    const std::string application = unique_name("dropuser_interrupted");
+    Running run = start_tool("pg-dropuser", {"--reassign-owned-to", owner.heir, owner.role},
+                             {{"PGAPPNAME", application}});
+    const std::string sessions =
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1";
     BOOST_TEST_REQUIRE(eventually([&] {
-        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                             "'pg-dropuser' AND wait_event_type = 'Lock'") == "1";
+        return admin().value(sessions + " AND wait_event_type = 'Lock'", {application}) == "1";
     }));
     run.send_signal(SIGINT);
     const Outcome result = run.wait();
@@ -428,10 +477,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_while_waiting_for_a_lock_keeps_the_role_and_its_obje
     BOOST_TEST(role_exists(owner.role));
     BOOST_TEST(owner.owner_in_database("SELECT relowner::regrole::text FROM pg_class WHERE oid = "
                                        "'app.orders'::regclass") == owner.role);
-    BOOST_TEST(eventually([&] {
-        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                             "'pg-dropuser'") == "0";
-    }));
+    BOOST_TEST(eventually([&] { return admin().value(sessions, {application}) == "0"; }));
 }
 
 BOOST_AUTO_TEST_CASE(an_unreachable_server_is_exit_3) {

@@ -1,8 +1,8 @@
 /// pg-dropuser: dropuser's drop-in, safe to repeat, and able to clear the way.
 ///
 /// The SQL is dropuser's: DROP ROLE [IF EXISTS] name. Added: --reassign-owned-to and
-/// --drop-owned run REASSIGN OWNED / DROP OWNED in every database that allows connections,
-/// each in its own transaction, before the DROP ROLE; what still depends on the role is named,
+/// --drop-owned run REASSIGN OWNED / DROP OWNED in every database that allows connections and
+/// holds something of the role's, each in its own transaction, before the DROP ROLE; what still depends on the role is named,
 /// database by database, from pg_shdepend; --if-exists reports "absent"; --dry-run proves.
 
 #include <fmt/format.h>
@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -193,7 +194,10 @@ Error blocked(Connector& connector, Session& main, const Request& request, const
                             "ALTER DATABASE ... ALLOW_CONNECTIONS true for the run, or drop it.");
         }
         if (hints.empty() && (others || privileges)) {
-            hints.push_back("They were made while the run was cleaning up: run it again.");
+            hints.push_back(
+                "The cleanup did not take them away: a privilege granted by another role is "
+                "revoked only by that role or a superuser (the server's warnings say which), or "
+                "they were made while the run was cleaning up.");
         }
     }
     Error error(Exit::server,
@@ -236,16 +240,23 @@ Outcome outcome_of(const Request& request, Action action, bool dry_run, const Cl
     return outcome;
 }
 
-/// The databases whose objects the cleanup reaches: every one that allows connections, the
-/// one `main` is on first (it also takes the shared objects), then by name.
-std::vector<std::string> connectable_databases(Session& main) {
+/// The databases the cleanup visits: those that allow connections and hold something of the
+/// role's by pg_shdepend (REASSIGN OWNED and DROP OWNED change nothing anywhere else). The one
+/// `main` is on comes first when it does, or when the role has shared objects (a database,
+/// a tablespace), which the first REASSIGN OWNED or DROP OWNED takes; then the others by name.
+std::vector<std::string> databases_to_clean(const Session& main,
+                                            const std::vector<Dependent>& before) {
     const std::string here = PQdb(main.raw());
-    std::vector<std::string> names = {here};
-    const Result rows = main.query(
-        "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND datname <> $1"
-        " ORDER BY datname",
-        {here});
-    for (int row = 0; row < rows.rows(); ++row) names.emplace_back(rows.text(row, 0));
+    bool here_needed = false;
+    std::set<std::string> others;
+    for (const auto& dependent : before) {
+        if (!dependent.connectable) continue;
+        if (dependent.database.empty() || dependent.database == here) here_needed = true;
+        else others.insert(dependent.database);
+    }
+    std::vector<std::string> names;
+    if (here_needed) names.push_back(here);
+    names.insert(names.end(), others.begin(), others.end());
     return names;
 }
 
@@ -273,31 +284,25 @@ Outcome drop(Tool& tool, const Request& request) {
             if (gone(error)) return outcome_of(request, Action::absent, dry_run, {});
             if (error.sqlstate() != "2BP01") throw;
         }
-        for (const auto& database : connectable_databases(main)) {
+        const bool has_shared = std::any_of(before.begin(), before.end(), [](const Dependent& d) {
+            return d.database.empty();
+        });
+        for (const auto& database : databases_to_clean(main, before)) {
             std::optional<Session> other;
             if (database != PQdb(main.raw())) {
+                if (tool.behaviour().echo) {
+                    // psql's words for it, so that the echo reads as a script.
+                    std::fprintf(stderr, "\\connect %s\n", main.quote_ident(database).c_str());
+                }
                 try {
                     other.emplace(connector.connect_to_database(database));
                 } catch (ConnectionError& error) {
-                    const bool needed = std::any_of(before.begin(), before.end(), [&](const Dependent& d) {
-                        return d.database == database;
-                    });
-                    if (needed) {
-                        error.report()["cleaned"] = cleaned.databases;
-                        error.report()["statements"] = cleaned.statements;
-                        throw;
-                    }
-                    // Nothing of the role's there: a database we may not enter is no loss.
-                    tool.warn(fmt::format("skipped database \"{}\", where \"{}\" has nothing: {}",
-                                          database, request.role, error.what()));
-                    continue;
+                    error.report()["cleaned"] = cleaned.databases;
+                    error.report()["statements"] = cleaned.statements;
+                    throw;
                 }
             }
             Session& session = other ? *other : main;
-            if (other && tool.behaviour().echo) {
-                // psql's words for it, so that the echo reads as a script.
-                std::fprintf(stderr, "\\connect %s\n", main.quote_ident(database).c_str());
-            }
             const std::size_t already = session.changes().size();
             try {
                 session.execute(cleanup_statements(session, request));
@@ -311,7 +316,7 @@ Outcome drop(Tool& tool, const Request& request) {
                 cleaned.statements.push_back(session.changes()[i]);
             }
             // The first database's REASSIGN OWNED also gave away the shared objects.
-            if (cleaned.databases.empty()) describe_cleanup(before, request, "", cleaned);
+            if (cleaned.databases.empty() && has_shared) describe_cleanup(before, request, "", cleaned);
             describe_cleanup(before, request, database, cleaned);
         }
         if (dry_run) {
@@ -336,6 +341,9 @@ Outcome drop(Tool& tool, const Request& request) {
             action = Action::absent;
         }
     } catch (const SqlError& error) {
+        // Dropped by a concurrent run between the server's lookup and its delete (16 says
+        // "could not find tuple for role").
+        if (oid && gone(error)) return outcome_of(request, Action::absent, dry_run, cleaned);
         if (error.sqlstate() != "2BP01" || !oid) throw;
         throw blocked(connector, main, request, *oid, read_dependents(main, *oid), cleaned);
     }
@@ -373,8 +381,15 @@ int main(int argc, char** argv) {
         validate(request);
         if (request.interactive) {
             // Asked before connecting, as dropuser does; only on a terminal.
+            // As dropuser asks; what becomes of what it owns is said too.
+            const std::string owned =
+                request.reassign_to
+                    ? fmt::format("What it owns in every database will be given to \"{}\".\n",
+                                  *request.reassign_to)
+                : request.drop_owned ? "What it owns in every database will be dropped with it.\n"
+                                     : "";
             const auto sure = ask_yes_no_on_terminal(fmt::format(
-                "Role \"{}\" will be permanently removed.\nAre you sure?", request.role));
+                "Role \"{}\" will be permanently removed.\n{}Are you sure?", request.role, owned));
             if (!sure) {
                 throw UsageError("-i/--interactive needs a terminal to ask on",
                                  "Leave -i out where nobody can answer (a script, a CI job).");

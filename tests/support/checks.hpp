@@ -2,6 +2,9 @@
 /// Small helpers the integration suites share.
 
 #include <chrono>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -30,6 +33,23 @@ inline std::string quote_ident(const std::string& name) {
     std::string result = quoted;
     PQfreemem(quoted);
     return result;
+}
+
+/// The options a --help lists, as "-e/--echo" (a short letter and its long name) or "--if-exists":
+/// to check that a drop-in takes every option of the PostgreSQL tool it stands in for, with
+/// the same letters.
+inline std::set<std::string> options_in_help(const std::string& help) {
+    static const std::regex line(R"(^\s+(?:(-[^-\s,]), )?(--[a-z][a-z-]*))");
+    std::set<std::string> options;
+    std::istringstream lines(help);
+    std::string text;
+    while (std::getline(lines, text)) {
+        std::smatch match;
+        if (std::regex_search(text, match, line)) {
+            options.insert(match[1].matched ? match[1].str() + "/" + match[2].str() : match[2].str());
+        }
+    }
+    return options;
 }
 
 /// The address the test cluster listens on for TCP (password) logins.
