@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(interactive_asks_on_a_terminal_only) {
     BOOST_TEST(!database_exists(name));
 }
 
-BOOST_AUTO_TEST_CASE(sends_the_same_sql_as_postgresqls_dropdb) {
+BOOST_AUTO_TEST_CASE(sends_the_same_sql_and_says_the_same_as_postgresqls_dropdb) {
     for (const auto& options : std::vector<std::vector<std::string>>{{}, {"--if-exists", "-f"}}) {
         const std::string name = make_database("samesql");
         std::vector<std::string> args = {"-e"};
@@ -101,6 +101,17 @@ BOOST_AUTO_TEST_CASE(sends_the_same_sql_as_postgresqls_dropdb) {
         BOOST_TEST(drop_statements(ours.err) == drop_statements(reference.out),
                    ours.err << "\nvs\n" << reference.out);
         BOOST_TEST(!database_exists(name));
+        // An absent database: both refuse with the server's words, exit 1.
+        if (options.empty()) {
+            const Outcome their_refusal = run(theirs);
+            const Outcome our_refusal = dropdb(args);
+            BOOST_TEST(their_refusal.exit_code == 1);
+            BOOST_TEST(our_refusal.exit_code == 1);
+            const std::string words = "database \"" + name + "\" does not exist";
+            BOOST_TEST(contains(their_refusal.err, words), their_refusal.err);
+            const std::string error_line = our_refusal.err.substr(our_refusal.err.find("error: "));
+            BOOST_TEST(first_line(error_line) == "error: " + words, our_refusal.err);
+        }
     }
 }
 
