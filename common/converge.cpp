@@ -91,7 +91,10 @@ Converged create_or_converge(Session& session, Convergeable& object, bool if_not
     return {Action::created, {}};
 }
 
-Outcome report(const Session& session, const Convergeable& object, const Converged& converged) {
+namespace {
+
+Outcome report_with(const Session& session, const Convergeable& object, const Converged& converged,
+                    const std::vector<std::string>& statements) {
     const bool dry_run = session.options().dry_run;
     const std::string quoted = fmt::format("\"{}\"", object.name());
     Outcome outcome;
@@ -120,6 +123,42 @@ Outcome report(const Session& session, const Convergeable& object, const Converg
                     {"action", action_name(converged.action)},
                     {"changes", converged.changes},
                     {"dry_run", dry_run},
+                    {"statements", statements}};
+    object.add_to_report(outcome, converged.action);
+    return outcome;
+}
+
+}  // namespace
+
+Outcome report(const Session& session, const Convergeable& object, const Converged& converged) {
+    return report_with(session, object, converged, session.changes());
+}
+
+Outcome create_or_converge_each(Session& session, const std::vector<Convergeable*>& objects,
+                                bool if_not_exists, std::string_view plural) {
+    Outcome outcome;
+    nlohmann::json documents = nlohmann::json::array();
+    for (Convergeable* object : objects) {
+        const std::size_t before = session.changes().size();
+        Converged converged;
+        try {
+            converged = create_or_converge(session, *object, if_not_exists);
+        } catch (Error& error) {
+            if (!documents.empty()) {
+                error.report()[std::string(plural)] = documents;
+                error.report()["statements"] = session.changes();
+            }
+            throw;
+        }
+        const std::vector<std::string> statements(session.changes().begin() + static_cast<std::ptrdiff_t>(before),
+                                                  session.changes().end());
+        Outcome one = report_with(session, *object, converged, statements);
+        one.json.erase("dry_run");
+        outcome.text += (outcome.text.empty() ? "" : "\n") + one.text;
+        documents.push_back(std::move(one.json));
+    }
+    outcome.json = {{std::string(plural), std::move(documents)},
+                    {"dry_run", session.options().dry_run},
                     {"statements", session.changes()}};
     return outcome;
 }

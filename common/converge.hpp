@@ -58,6 +58,9 @@ public:
     /// What to alter, from what the last look_up() read (called only after it found the
     /// object); throws Error (exit 5) for a difference that cannot be altered in place.
     virtual Plan plan(Session& session) = 0;
+    /// What a tool adds to the report of its object, in text and JSON alike (the extensions
+    /// CREATE EXTENSION ... CASCADE brought); nothing by default.
+    virtual void add_to_report(Outcome& /*outcome*/, Action /*action*/) const {}
 
 private:
     ObjectKind kind_;
@@ -102,5 +105,13 @@ Converged create_or_converge(Session& session, Convergeable& object, bool if_not
 /// --dry-run), `altered role "app": +createdb, comment`, `database "app" already exists`;
 /// JSON: the name under `kind`, `action`, `changes`, `dry_run` and the `statements` sent.
 Outcome report(const Session& session, const Convergeable& object, const Converged& converged);
+
+/// Creates or converges several objects of one kind, one after the other on one session,
+/// each in its own transaction, stopping at the first that fails: those before it stay as
+/// they are now, and the error's JSON lists them under `plural`. The report has a line per
+/// object; its JSON has `plural` ("schemas"), an array of each object's document as report()
+/// makes it (with the statements sent for that object), `dry_run`, and every `statements`.
+Outcome create_or_converge_each(Session& session, const std::vector<Convergeable*>& objects,
+                                bool if_not_exists, std::string_view plural);
 
 }  // namespace pgkit

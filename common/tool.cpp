@@ -50,7 +50,8 @@ void Tool::add_shared_options() {
                     fmt::format("output format: {} (default text)", formats))
         ->type_name("FORMAT");
     if (description_.changes) add_lock_timeout_option(app_, connection_);
-    app_.add_flag("-V,--version", show_version_, "output version information, then exit");
+    app_.add_flag(description_.own_version_option ? "-V" : "-V,--version", show_version_,
+                  "output version information, then exit");
     app_.add_flag("-?,--help", show_help_, "show this help, then exit");
     add_connection_options(app_, connection_, description_.database_option);
 }
@@ -110,7 +111,11 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
     if (argc > 1) {
         const std::string first = argv[1];
         if (first == "--help" || first == "-?") show_help_ = true;
-        if (first == "--version" || first == "-V") show_version_ = true;
+        // A tool whose --version takes a value prints the kit's version for it only when it
+        // stands alone.
+        if (first == "-V" || (first == "--version" && (!description_.own_version_option || argc == 2))) {
+            show_version_ = true;
+        }
     }
     // Errors found while parsing are reported in the format asked for, if it can be seen.
     for (int i = 1; i < argc; ++i) {

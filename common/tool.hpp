@@ -42,6 +42,9 @@ struct ToolDescription {
     DatabaseOption database_option = DatabaseOption::maintenance_db;
     std::vector<std::string> formats = {"text", "json"};
     bool changes = true;  ///< changes something: takes --lock-timeout
+    /// --version=VALUE is the tool's own option (pg-createextension: the extension's version);
+    /// -V, and --version alone, still print the kit's version.
+    bool own_version_option = false;
 };
 
 class Tool {

@@ -1,0 +1,269 @@
+/// pg-createextension: CREATE EXTENSION for scripts, in the database of -d, with
+/// --if-not-exists convergence of the version and the schema.
+///
+/// The SQL: CREATE EXTENSION name [SCHEMA s] [VERSION v] [CASCADE]; an existing extension gets
+/// ALTER EXTENSION ... UPDATE TO along pg_extension_update_paths (never down) and, when it is
+/// relocatable, ALTER EXTENSION ... SET SCHEMA.
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/converge.hpp"
+#include "common/names.hpp"
+#include "common/text.hpp"
+#include "common/tool.hpp"
+#include "tools/pg-createextension/close_names.hpp"
+
+namespace {
+
+using namespace pgkit;
+
+struct Request {
+    std::vector<std::string> extensions;
+    std::optional<std::string> schema, version;
+    bool cascade = false, if_not_exists = false;
+
+    /// --version=latest: the control file's default_version.
+    bool latest() const { return version && *version == "latest"; }
+};
+
+void validate(const Request& request) {
+    if (request.extensions.empty()) throw UsageError("missing required argument extension name");
+    for (const auto& extension : request.extensions) check_identifier("extension name", extension);
+    if (request.schema) check_identifier("schema name", *request.schema);
+}
+
+struct Existing {
+    std::string version, schema;
+    bool relocatable = false;
+};
+
+constexpr ObjectKind extension_kind{
+    "extension", "42710",
+    "Use --if-not-exists to accept an existing extension and bring it to the version and "
+    "schema asked for."};
+
+std::string quoted(const std::vector<std::string>& names) {
+    std::vector<std::string> each;
+    for (const auto& name : names) each.push_back(fmt::format("\"{}\"", name));
+    return join(each, ", ");
+}
+
+/// One extension asked for, in the create-or-converge flow.
+class Extension final : public CatalogObject<Existing> {
+public:
+    Extension(const Request& request, const std::string& name)
+        : CatalogObject(extension_kind, name), request_(request) {}
+
+    std::optional<Existing> read(Session& session) override {
+        const Result row = session.query(
+            "SELECT e.extversion, n.nspname, e.extrelocatable FROM pg_catalog.pg_extension e"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = $1",
+            {name()});
+        if (row.rows() == 0) return std::nullopt;
+        return Existing{std::string(row.text(0, 0)), std::string(row.text(0, 1)),
+                        row.text(0, 2) == "t"};
+    }
+
+    void create(Session& session) override {
+        if (request_.cascade) cascaded_ = required_but_missing(session);
+        std::string sql = "CREATE EXTENSION " + session.quote_ident(name());
+        if (request_.schema) sql += " SCHEMA " + session.quote_ident(*request_.schema);
+        // "latest" is the control file's default: what CREATE EXTENSION installs without one.
+        if (request_.version && !request_.latest()) {
+            sql += " VERSION " + session.quote_literal(*request_.version);
+        }
+        if (request_.cascade) sql += " CASCADE";
+        try {
+            session.execute(std::vector<Statement>{Statement::plain(sql)});
+        } catch (SqlError& error) {
+            if (!is_not_available(error)) throw;
+            throw not_available(session, error);
+        }
+    }
+
+    Plan plan(Session& session) override {
+        Plan plan;
+        const Existing& existing = this->existing();
+        const std::string extension = session.quote_ident(name());
+        if (request_.schema && *request_.schema != existing.schema) {
+            if (!existing.relocatable) {
+                throw Error(Exit::conflict,
+                            fmt::format("extension \"{}\" is in schema \"{}\", not \"{}\", and "
+                                        "cannot be moved",
+                                        name(), existing.schema, *request_.schema),
+                            "It is not relocatable: ALTER EXTENSION ... SET SCHEMA does not "
+                            "apply to it.",
+                            "Leave --schema out, or drop it and create it again in that schema "
+                            "(DROP EXTENSION also drops what depends on it with CASCADE).");
+            }
+            plan.add(fmt::format("schema \"{}\" -> \"{}\"", existing.schema, *request_.schema),
+                     Statement::plain(fmt::format("ALTER EXTENSION {} SET SCHEMA {}", extension,
+                                                  session.quote_ident(*request_.schema))));
+        }
+        if (request_.version) {
+            const std::string target = request_.latest() ? default_version(session) : *request_.version;
+            if (target != existing.version) {
+                check_update(session, existing.version, target);
+                plan.add(fmt::format("version {} -> {}", existing.version, target),
+                         Statement::plain(fmt::format("ALTER EXTENSION {} UPDATE TO {}", extension,
+                                                      session.quote_literal(target))));
+            }
+        }
+        return plan;
+    }
+
+    void add_to_report(Outcome& outcome, Action action) const override {
+        const std::vector<std::string> brought =
+            action == Action::created ? cascaded_ : std::vector<std::string>{};
+        outcome.json["cascaded"] = brought;
+        if (!brought.empty()) {
+            outcome.text += fmt::format(", with {} it requires", quoted(brought));
+        }
+    }
+
+private:
+    /// What CASCADE would create: the extensions the asked version requires, and theirs, that
+    /// are not installed (each at its default version, as CASCADE installs them).
+    std::vector<std::string> required_but_missing(Session& session) const {
+        const Result rows = session.query(
+            "WITH RECURSIVE needed(name) AS ("
+            " SELECT r.name FROM pg_catalog.pg_available_extension_versions v,"
+            "  pg_catalog.unnest(v.requires) AS r(name)"
+            " WHERE v.name = $1 AND v.version = coalesce($2, (SELECT a.default_version"
+            "  FROM pg_catalog.pg_available_extensions a WHERE a.name = $1))"
+            " UNION"
+            " SELECT r.name FROM needed"
+            " JOIN pg_catalog.pg_available_extensions a ON a.name = needed.name"
+            " JOIN pg_catalog.pg_available_extension_versions v"
+            "  ON v.name = a.name AND v.version = a.default_version,"
+            "  pg_catalog.unnest(v.requires) AS r(name))"
+            " SELECT name FROM needed WHERE name NOT IN"
+            " (SELECT extname FROM pg_catalog.pg_extension) ORDER BY name",
+            {name(), request_.latest() ? std::nullopt : request_.version});
+        std::vector<std::string> names;
+        for (int row = 0; row < rows.rows(); ++row) names.emplace_back(rows.text(row, 0));
+        return names;
+    }
+
+    std::string default_version(Session& session) const {
+        const Result row = session.query(
+            "SELECT default_version FROM pg_catalog.pg_available_extensions WHERE name = $1",
+            {name()});
+        if (row.rows() == 0 || row.is_null(0, 0)) {
+            throw Error(Exit::server,
+                        fmt::format("extension \"{}\" is installed, but the server has no "
+                                    "control file for it",
+                                    name()),
+                        {}, "Install the extension's package on the server, or leave --version out.",
+                        "58P01");
+        }
+        return std::string(row.text(0, 0));
+    }
+
+    /// Refuses an update the server has no path for: a downgrade (exit 5), or a version it
+    /// does not know (the server's refusal, exit 1).
+    void check_update(Session& session, const std::string& from, const std::string& to) const {
+        const Result paths = session.query(
+            "SELECT bool_or(source = $2 AND target = $3), bool_or(source = $3 AND target = $2)"
+            " FROM pg_catalog.pg_extension_update_paths($1) WHERE path IS NOT NULL",
+            {name(), from, to});
+        if (paths.text(0, 0) == "t") return;
+        if (paths.text(0, 1) == "t") {
+            throw Error(Exit::conflict,
+                        fmt::format("extension \"{}\" is at version {}, newer than {}", name(),
+                                    from, to),
+                        {},
+                        "Extensions are not downgraded: ask for the installed version or a "
+                        "newer one, or --version=latest.");
+        }
+        const Result known = session.query(
+            "SELECT 1 FROM pg_catalog.pg_available_extension_versions WHERE name = $1 AND "
+            "version = $2",
+            {name(), to});
+        if (known.rows() == 0) {
+            throw Error(Exit::server,
+                        fmt::format("extension \"{}\" has no version {}", name(), to),
+                        "Versions available: " + available_versions(session) + ".", {}, "22023");
+        }
+        throw Error(Exit::conflict,
+                    fmt::format("extension \"{}\" has no update path from version {} to {}",
+                                name(), from, to),
+                    {}, "See pg_extension_update_paths() for the paths the server has.");
+    }
+
+    std::string available_versions(Session& session) const {
+        const Result rows = session.query(
+            "SELECT version FROM pg_catalog.pg_available_extension_versions WHERE name = $1",
+            {name()});
+        std::vector<std::string> versions;
+        for (int row = 0; row < rows.rows(); ++row) versions.emplace_back(rows.text(row, 0));
+        return versions.empty() ? "none" : join(versions, ", ");
+    }
+
+    static bool is_not_available(const SqlError& error) {
+        // 13-15: could not open extension control file ".../x.control"; 16+: extension "x"
+        // is not available. Both 58P01 (undefined_file).
+        return error.sqlstate() == "58P01";
+    }
+
+    /// The server's refusal, with the names it has that are close to the one asked for.
+    Error not_available(Session& session, const SqlError& error) const {
+        const Result rows =
+            session.query("SELECT name FROM pg_catalog.pg_available_extensions ORDER BY name");
+        std::vector<std::string> names;
+        for (int row = 0; row < rows.rows(); ++row) names.emplace_back(rows.text(row, 0));
+        const auto close = close_names(name(), names);
+        const std::string hint =
+            close.empty()
+                ? "The server has no such extension: install its package on the server "
+                  "(pg_available_extensions lists what it has)."
+                : fmt::format("Close names the server has: {}.", join(close, ", "));
+        return Error(error.code(), error.what(), error.detail(), hint, error.sqlstate());
+    }
+
+    const Request& request_;
+    std::vector<std::string> cascaded_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Tool tool({.name = "pg-createextension",
+               .purpose = "pg-createextension installs extensions in a PostgreSQL database.",
+               .usage = {"pg-createextension [OPTION]... EXTENSION..."},
+               .closing = "The extensions are installed in the database of -d (default: "
+                          "PGDATABASE, else the user\nname), one after the other. With "
+                          "--if-not-exists, an installed extension is updated to the\nversion "
+                          "and moved to the schema asked for; it is never downgraded.",
+               .database_option = DatabaseOption::dbname,
+               .own_version_option = true});
+    Request request;
+    CLI::App& app = tool.app();
+    app.add_option("--schema", request.schema, "schema to install into (WITH SCHEMA)")
+        ->type_name("SCHEMA");
+    app.add_option("--version", request.version,
+                   "version to install or update to; latest: the default")
+        ->type_name("VERSION");
+    app.add_flag("--cascade", request.cascade, "also install the extensions it requires");
+    app.add_flag("--if-not-exists", request.if_not_exists,
+                 "accept an installed extension and converge it");
+    app.add_option("extensions", request.extensions)->group("");
+
+    return tool.run(argc, argv, [&]() -> Outcome {
+        validate(request);
+        Session session =
+            tool.connector().connect(tool.connection_options().dbname.value_or(""));
+        std::vector<std::unique_ptr<Extension>> extensions;
+        std::vector<Convergeable*> objects;
+        for (const auto& name : request.extensions) {
+            extensions.push_back(std::make_unique<Extension>(request, name));
+            objects.push_back(extensions.back().get());
+        }
+        return create_or_converge_each(session, objects, request.if_not_exists, "extensions");
+    });
+}
