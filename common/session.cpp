@@ -168,15 +168,26 @@ void Session::execute(std::string_view sql, std::string_view shown) {
 void Session::execute(const std::vector<Statement>& statements) {
     // Under --dry-run the statements are proved, not kept: they run in a transaction that is
     // rolled back, so that the dry run fails where the real run would (a missing role).
-    send_batch(statements, options_.dry_run);
+    send_batch(statements, options_.dry_run, false);
     if (!options_.dry_run) note_change_committed();
     // Listed only once they succeeded: a report never claims a statement that failed.
     for (const auto& statement : statements) changes_.push_back(statement.shown);
 }
 
-void Session::prove(const std::vector<Statement>& statements) { send_batch(statements, true); }
+void Session::prove(const std::vector<Statement>& statements) {
+    send_batch(statements, true, false);
+}
 
-void Session::send_batch(const std::vector<Statement>& statements, bool roll_back) {
+Result Session::probe(const std::vector<Statement>& statements, std::string_view query) {
+    std::vector<Statement> batch = statements;
+    batch.push_back(Statement::plain(std::string(query)));
+    // BEGIN, the statements and the query as one message; its last result is the query's.
+    ResultHandle result = send_batch(batch, true, /*roll_back_after=*/true);
+    return Result(std::move(result));
+}
+
+ResultHandle Session::send_batch(const std::vector<Statement>& statements, bool roll_back,
+                              bool roll_back_after) {
     std::string batch = roll_back ? "BEGIN" : "";
     if (roll_back) echo(batch);
     // The message is one transaction: the pinned settings (--lock-timeout) are set in it too,
@@ -189,18 +200,20 @@ void Session::send_batch(const std::vector<Statement>& statements, bool roll_bac
         echo(statement.shown);
         batch += (batch.empty() ? "" : ";\n") + statement.sql;
     }
-    if (roll_back) {
-        echo("ROLLBACK");
-        batch += ";\nROLLBACK";
-    }
+    if (roll_back) echo("ROLLBACK");
+    if (roll_back && !roll_back_after) batch += ";\nROLLBACK";
+    ResultHandle result(nullptr, &PQclear);
     try {
-        send(batch, {});
-    } catch (const SqlError&) {
-        // A statement failed: end the transaction it left open, so that the session can go on
-        // (the flow looks again after a lost race).
+        result = send(batch, {});
+    } catch (...) {
+        // A statement failed (or was cancelled): end the transaction it left open, so that
+        // the session can go on (the flow looks again after a lost race).
         if (roll_back) PQclear(PQexec(connection_.get(), "ROLLBACK"));
         throw;
     }
+    // The last result is the last statement's (PQexec); ROLLBACK on its own, to keep it.
+    if (roll_back_after) PQclear(PQexec(connection_.get(), "ROLLBACK"));
+    return result;
 }
 
 std::vector<std::string> Session::take_notice_codes() {

@@ -102,6 +102,9 @@ public:
     /// they would, changes nothing, lists nothing in changes() (a check before a step that
     /// cannot be undone).
     void prove(const std::vector<Statement>& statements);
+    /// Runs statements in a transaction, then `query` (a read without parameters) in it, and
+    /// rolls it all back: what the statements would leave, as the server sees it.
+    Result probe(const std::vector<Statement>& statements, std::string_view query);
 
     /// Sets a parameter for the whole session (set_config), and remembers it: a RESET ALL
     /// (pg-seed, after each file) must be followed by these again (--lock-timeout).
@@ -126,8 +129,10 @@ public:
 
 private:
     ResultHandle send(std::string_view sql, const std::vector<std::optional<std::string>>& params);
-    /// The statements as one message; between BEGIN and ROLLBACK with `roll_back`.
-    void send_batch(const std::vector<Statement>& statements, bool roll_back);
+    /// The statements as one message, between BEGIN and ROLLBACK with `roll_back` (the
+    /// ROLLBACK sent on its own after it with `roll_back_after`); the last statement's result.
+    ResultHandle send_batch(const std::vector<Statement>& statements, bool roll_back,
+                            bool roll_back_after);
 
     ConnectionHandle connection_;
     SessionOptions options_;

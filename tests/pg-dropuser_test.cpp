@@ -40,7 +40,7 @@ void drop_database(const std::string& name) {
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 /// The DROP ROLE statements a run echoed, without the quotes that dropuser leaves out where
-/// a name needs none, and without the final semicolon (the rolled-back proof excluded).
+/// a name needs none, and without the final semicolon (runs without the cleanup send no other).
 std::vector<std::string> drop_statements(const std::string& text) {
     std::vector<std::string> found;
     std::istringstream lines(text);
@@ -322,9 +322,9 @@ BOOST_AUTO_TEST_CASE(drop_owned_alone_drops_its_objects_but_not_a_database_it_ow
     BOOST_TEST(contains(result.err, "detail: shared: owner of database " + owner.owned), result.err);
     BOOST_TEST(contains(result.err, "--drop-owned does not drop databases or tablespaces"), result.err);
     BOOST_TEST(role_exists(owner.role));
-    // Its objects in the other database went (each database its own transaction, committed).
-    BOOST_TEST(owner.owner_in_database("SELECT count(*) FROM pg_namespace WHERE nspname = 'app'") == "0");
-    BOOST_TEST(owner.owner_in_database("SELECT count(*) FROM pg_default_acl") == "0");
+    // Known before anything was changed: nothing was dropped.
+    BOOST_TEST(owner.owner_in_database("SELECT count(*) FROM pg_namespace WHERE nspname = 'app'") == "1");
+    BOOST_TEST(owner.owner_in_database("SELECT count(*) FROM pg_default_acl") == "1");
     // With the heir named too, what is left goes and the role with it.
     const Outcome again = dropuser({"--drop-owned", "--reassign-owned-to", owner.heir, owner.role});
     BOOST_TEST(again.exit_code == 0, again.err);
@@ -338,8 +338,9 @@ BOOST_AUTO_TEST_CASE(reassign_alone_leaves_its_privileges_and_says_so) {
     BOOST_TEST(contains(result.err, "privileges on table public.shared_table"), result.err);
     BOOST_TEST(contains(result.err, "pass --drop-owned too"), result.err);
     BOOST_TEST(!contains(result.err, "owner of table"), result.err);
+    // Known before anything was changed: nothing was given away.
     BOOST_TEST(owner.owner_in_database("SELECT relowner::regrole::text FROM pg_class WHERE oid = "
-                                       "'app.orders'::regclass") == owner.heir);
+                                       "'app.orders'::regclass") == owner.role);
     BOOST_TEST(role_exists(owner.role));
 }
 
@@ -354,10 +355,10 @@ BOOST_AUTO_TEST_CASE(a_database_without_connections_is_named_and_left_alone) {
                         "in database \"" + owner.database + "\" (does not allow connections): owner of 4 objects, privileges on 1 object"),
                result.out);
     BOOST_TEST(contains(document["hint"].get<std::string>(), "does not allow connections"), result.out);
-    // What was done stays done, and the report says where.
+    // Known before anything was changed: nothing was given away.
     BOOST_TEST(admin().value("SELECT datdba::regrole::text FROM pg_database WHERE datname = $1",
-                             {owner.owned}) == owner.heir);
-    BOOST_TEST(document["cleaned"].size() >= 2);
+                             {owner.owned}) == owner.role);
+    BOOST_TEST(document["cleaned"].empty());
     BOOST_TEST(role_exists(owner.role));
     admin().exec("ALTER DATABASE " + quote_ident(owner.database) + " ALLOW_CONNECTIONS true");
 }
@@ -396,8 +397,12 @@ BOOST_AUTO_TEST_CASE(only_databases_that_hold_something_of_the_role_are_visited)
     inside.exec("GRANT SELECT ON granted TO " + quote_ident(victim));
     // A privilege the superuser granted: DROP OWNED run by the manager cannot revoke it, and
     // the error says why.
+    const Outcome dry = dropuser({"--dry-run", "-U", manager, "--drop-owned", victim});
     const Outcome refused = dropuser({"-U", manager, "--drop-owned", victim});
     BOOST_TEST(refused.exit_code == 1);
+    BOOST_TEST(dry.exit_code == 1);
+    BOOST_TEST(first_line(dry.err.substr(dry.err.find("error: "))) ==
+               first_line(refused.err.substr(refused.err.find("error: "))));
     BOOST_TEST(contains(refused.err, "warning: no privileges could be revoked for \"granted\""),
                refused.err);
     BOOST_TEST(contains(refused.err, "detail: in database \"" + database +
@@ -406,6 +411,7 @@ BOOST_AUTO_TEST_CASE(only_databases_that_hold_something_of_the_role_are_visited)
     BOOST_TEST(contains(refused.err, "a privilege granted by another role is revoked only by that "
                                      "role or a superuser"),
                refused.err);
+    BOOST_TEST(inside.value("SELECT count(*) FROM pg_class WHERE relname = 'granted'") == "1");
     inside.exec("REVOKE SELECT ON granted FROM " + quote_ident(victim));
     // What the role owns there, the manager may drop.
     inside.exec("CREATE TABLE owned (id int)");

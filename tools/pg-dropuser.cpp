@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -61,6 +62,10 @@ void validate(Request& request) {
     }
 }
 
+std::string current_database(Session& session) {
+    return std::string(session.query("SELECT pg_catalog.current_database()").text(0, 0));
+}
+
 std::optional<std::string> role_oid(Session& session, const std::string& role) {
     const Result row =
         session.query("SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1", {role});
@@ -91,7 +96,7 @@ std::vector<Statement> cleanup_statements(const Session& session, const Request&
     return statements;
 }
 
-std::string plural(std::size_t count, const char* noun) {
+std::string plural(std::size_t count, std::string_view noun) {
     return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
 
@@ -100,50 +105,68 @@ struct Cleaned {
     std::vector<std::string> changes;
     nlohmann::json databases = nlohmann::json::array();
     std::vector<std::string> statements;
+    bool shared_described = false;
 };
 
-void describe_cleanup(const std::vector<Dependent>& before, const Request& request,
+/// Adds to the report what the cleanup did to `dependents` in `database` ("" for the shared
+/// objects): counts per effect, and each database or tablespace given away by name.
+void describe_cleanup(const std::vector<Dependent>& dependents, const Request& request,
                       const std::string& database, Cleaned& cleaned) {
-    std::size_t reassigned = 0, dropped = 0, revoked = 0, defaults = 0;
-    std::vector<std::string> shared_changes;
-    for (const auto& dependent : before) {
-        if (dependent.database != database || !removed_by(dependent, request.cleanup())) continue;
-        const bool moved = request.reassign_to && dependent.dependency == Dependency::owner &&
-                           !dependent.default_privileges;
-        if (moved && database.empty()) {
+    std::map<Effect, std::size_t> counts;
+    std::vector<std::string> named;
+    for (const auto& dependent : dependents) {
+        if (dependent.database != database) continue;
+        const Effect effect = effect_of(dependent, request.cleanup());
+        if (effect == Effect::none) continue;
+        ++counts[effect];
+        if (effect == Effect::reassigned && database.empty() &&
+            dependent.dependency == Dependency::owner && !dependent.identity.empty()) {
             // A database or tablespace: named, since it outlives the role under another owner.
-            shared_changes.push_back(fmt::format("reassigned {} \"{}\" to \"{}\"", dependent.kind,
-                                                 dependent.identity, *request.reassign_to));
+            named.push_back(fmt::format("reassigned {} \"{}\" to \"{}\"", dependent.kind,
+                                        dependent.identity, *request.reassign_to));
         }
-        (moved                                                  ? reassigned
-         : dependent.default_privileges                         ? defaults
-         : dependent.dependency == Dependency::owner            ? dropped
-                                                                : revoked) += 1;
     }
-    nlohmann::json entry = {{"database", database.empty() ? nlohmann::json() : nlohmann::json(database)},
-                            {"reassigned", reassigned},
-                            {"dropped", dropped},
-                            {"revoked", revoked},
-                            {"default_privileges", defaults}};
-    cleaned.databases.push_back(entry);
-    if (database.empty()) {
-        for (auto& change : shared_changes) cleaned.changes.push_back(std::move(change));
-        if (revoked > 0) {
-            cleaned.changes.push_back("revoked privileges on " + plural(revoked, "shared object"));
-        }
-        return;
-    }
+    cleaned.databases.push_back(
+        {{"database", database.empty() ? nlohmann::json() : nlohmann::json(database)},
+         {"reassigned", counts[Effect::reassigned]},
+         {"dropped", counts[Effect::dropped]},
+         {"revoked", counts[Effect::revoked]},
+         {"default_privileges", counts[Effect::default_privileges]},
+         {"memberships", counts[Effect::membership]}});
     std::vector<std::string> parts;
-    if (reassigned > 0) {
-        parts.push_back(fmt::format("reassigned {} to \"{}\"", plural(reassigned, "object"),
-                                    *request.reassign_to));
+    const std::string noun = database.empty() ? "shared object" : "object";
+    if (database.empty()) {
+        for (auto& change : named) cleaned.changes.push_back(std::move(change));
+        // Initial privileges and the like that were given away but are not owned objects.
+        const std::size_t unnamed = counts[Effect::reassigned] - named.size();
+        if (unnamed > 0) {
+            parts.push_back(fmt::format("reassigned {} to \"{}\"", plural(unnamed, noun),
+                                        *request.reassign_to));
+        }
+    } else if (counts[Effect::reassigned] > 0) {
+        parts.push_back(fmt::format("reassigned {} to \"{}\"",
+                                    plural(counts[Effect::reassigned], noun), *request.reassign_to));
     }
-    if (dropped > 0) parts.push_back("dropped " + plural(dropped, "object"));
-    if (revoked > 0) parts.push_back("revoked privileges on " + plural(revoked, "object"));
-    if (defaults > 0) parts.push_back("removed " + plural(defaults, "default privileges setting"));
-    if (!parts.empty()) {
-        cleaned.changes.push_back(
-            fmt::format("in database \"{}\" {}", database, join(parts, ", ")));
+    if (counts[Effect::dropped] > 0) parts.push_back("dropped " + plural(counts[Effect::dropped], noun));
+    if (counts[Effect::revoked] > 0) {
+        parts.push_back("revoked privileges on " + plural(counts[Effect::revoked], noun));
+    }
+    if (counts[Effect::default_privileges] > 0) {
+        parts.push_back("removed " + plural(counts[Effect::default_privileges], "default privileges setting"));
+    }
+    if (counts[Effect::membership] > 0) {
+        parts.push_back("revoked " + plural(counts[Effect::membership], "membership") + " it granted");
+    }
+    if (parts.empty()) return;
+    cleaned.changes.push_back(database.empty()
+                                  ? join(parts, ", ")
+                                  : fmt::format("in database \"{}\" {}", database, join(parts, ", ")));
+}
+
+/// psql's words for moving to another database, so that --echo reads as a script.
+void echo_connect(const Session& main, const std::string& database) {
+    if (main.options().echo) {
+        std::fprintf(stderr, "\\connect %s\n", main.quote_ident(database).c_str());
     }
 }
 
@@ -152,13 +175,13 @@ void describe_cleanup(const std::vector<Dependent>& before, const Request& reque
 Error blocked(Connector& connector, Session& main, const Request& request, const std::string& oid,
               std::vector<Dependent> left, const Cleaned& cleaned) {
     name_dependents(main, oid, left);
-    std::vector<std::string> visited = {PQdb(main.raw())};
+    const std::string here = current_database(main);
+    std::set<std::string> visited = {here};
     for (const auto& dependent : left) {
         const std::string& database = dependent.database;
-        if (database.empty() || !dependent.connectable) continue;
-        if (std::find(visited.begin(), visited.end(), database) != visited.end()) continue;
-        visited.push_back(database);
+        if (database.empty() || !dependent.connectable || !visited.insert(database).second) continue;
         try {
+            echo_connect(main, database);
             Session there = connector.connect_to_database(database);
             name_dependents(there, oid, left);
         } catch (const Error&) {
@@ -167,13 +190,18 @@ Error blocked(Connector& connector, Session& main, const Request& request, const
     }
     const Cleanup cleanup = request.cleanup();
     std::vector<std::string> hints;
-    bool unreachable = false, shared_owned = false, privileges = false, others = false;
+    bool unreachable = false, shared_owned = false, not_reached = false, left_anyway = false;
     for (const auto& dependent : left) {
-        if (!dependent.connectable) unreachable = true;
-        else if (dependent.database.empty() && dependent.dependency == Dependency::owner &&
-                 !cleanup.reassign) shared_owned = true;
-        else if (dependent.dependency != Dependency::owner || dependent.default_privileges) privileges = true;
-        else others = true;
+        if (!dependent.connectable) {
+            unreachable = true;
+        } else if (effect_of(dependent, cleanup) != Effect::none) {
+            left_anyway = true;  // what the cleanup takes, it could not here
+        } else if (dependent.database.empty() && dependent.dependency == Dependency::owner &&
+                   !cleanup.reassign) {
+            shared_owned = true;
+        } else {
+            not_reached = true;
+        }
     }
     if (!request.cleans_up()) {
         hints.push_back(
@@ -185,19 +213,18 @@ Error blocked(Connector& connector, Session& main, const Request& request, const
             hints.push_back("--drop-owned does not drop databases or tablespaces: give them away "
                             "with --reassign-owned-to=ROLE, or drop them first.");
         }
-        if (privileges && !cleanup.drop) {
-            hints.push_back("--reassign-owned-to gives away what it owns, not its privileges or "
-                            "default privileges: pass --drop-owned too.");
+        if (not_reached && !cleanup.drop) {
+            hints.push_back("--reassign-owned-to gives away what it owns, not its privileges, "
+                            "default privileges or user mappings: pass --drop-owned too.");
         }
         if (unreachable) {
             hints.push_back("A database that does not allow connections cannot be cleaned: "
                             "ALTER DATABASE ... ALLOW_CONNECTIONS true for the run, or drop it.");
         }
-        if (hints.empty() && (others || privileges)) {
+        if (left_anyway) {
             hints.push_back(
-                "The cleanup did not take them away: a privilege granted by another role is "
-                "revoked only by that role or a superuser (the server's warnings say which), or "
-                "they were made while the run was cleaning up.");
+                "The cleanup would not take some away: a privilege granted by another role is "
+                "revoked only by that role or a superuser (the server's warnings say which).");
         }
     }
     Error error(Exit::server,
@@ -205,19 +232,18 @@ Error blocked(Connector& connector, Session& main, const Request& request, const
                             request.role),
                 describe_all(left), join(hints, " "), "2BP01");
     nlohmann::json blockers = nlohmann::json::array();
+    const auto or_null = [](const std::string& text) {
+        return text.empty() ? nlohmann::json() : nlohmann::json(text);
+    };
     for (const auto& dependent : left) {
-        blockers.push_back(
-            {{"database", dependent.database.empty() ? nlohmann::json() : nlohmann::json(dependent.database)},
-             {"dependency", dependency_name(dependent.dependency)},
-             {"kind", dependent.kind.empty() ? nlohmann::json() : nlohmann::json(dependent.kind)},
-             {"object", dependent.identity.empty() ? nlohmann::json() : nlohmann::json(dependent.identity)}});
+        blockers.push_back({{"database", or_null(dependent.database)},
+                            {"dependency", dependency_name(dependent.dependency)},
+                            {"kind", or_null(dependent.kind)},
+                            {"object", or_null(dependent.identity)}});
     }
     error.report()["blockers"] = std::move(blockers);
-    // What the run did before it stopped stays done (each database its own transaction).
-    if (!main.options().dry_run) {
-        error.report()["cleaned"] = cleaned.databases;
-        error.report()["statements"] = cleaned.statements;
-    }
+    error.report()["cleaned"] = cleaned.databases;
+    error.report()["statements"] = cleaned.statements;
     return error;
 }
 
@@ -242,11 +268,11 @@ Outcome outcome_of(const Request& request, Action action, bool dry_run, const Cl
 
 /// The databases the cleanup visits: those that allow connections and hold something of the
 /// role's by pg_shdepend (REASSIGN OWNED and DROP OWNED change nothing anywhere else). The one
-/// `main` is on comes first when it does, or when the role has shared objects (a database,
-/// a tablespace), which the first REASSIGN OWNED or DROP OWNED takes; then the others by name.
-std::vector<std::string> databases_to_clean(const Session& main,
+/// `here` (the maintenance database) comes first when it does, or when the role has shared
+/// objects (a database, a tablespace), which the first REASSIGN OWNED or DROP OWNED takes;
+/// then the others by name.
+std::vector<std::string> databases_to_clean(const std::string& here,
                                             const std::vector<Dependent>& before) {
-    const std::string here = PQdb(main.raw());
     bool here_needed = false;
     std::set<std::string> others;
     for (const auto& dependent : before) {
@@ -260,6 +286,42 @@ std::vector<std::string> databases_to_clean(const Session& main,
     return names;
 }
 
+/// A database to clean, and the session on it (the maintenance session for its own).
+struct Target {
+    std::string database;
+    std::optional<Session> own;
+    Session* session = nullptr;
+};
+
+/// One database's cleanup for real, in one transaction: the advisory lock, what depends on
+/// the role there now (for the report, read under the lock), REASSIGN OWNED / DROP OWNED.
+/// A concurrent change of a shared row by a run cleaning another database ("tuple
+/// concurrently updated") is tried again.
+std::vector<Dependent> clean_database(Session& session, const Request& request,
+                                      const std::string& oid) {
+    constexpr int attempts = 3;
+    for (int attempt = 1;; ++attempt) {
+        std::vector<Statement> statements = cleanup_statements(session, request);
+        const Statement lock = statements.front();
+        statements.erase(statements.begin());
+        session.query("BEGIN");
+        try {
+            session.query(lock.sql);
+            std::vector<Dependent> found = read_dependents(session, oid, /*here_only=*/true);
+            session.execute(statements);
+            session.query("COMMIT");
+            return found;
+        } catch (const SqlError& error) {
+            PQclear(PQexec(session.raw(), "ROLLBACK"));
+            if (attempt < attempts && is_concurrent_catalog_change(error)) continue;
+            throw;
+        } catch (...) {
+            PQclear(PQexec(session.raw(), "ROLLBACK"));
+            throw;
+        }
+    }
+}
+
 Outcome drop(Tool& tool, const Request& request) {
     Connector connector = tool.connector();
     Session main = connector.connect_maintenance();
@@ -267,69 +329,132 @@ Outcome drop(Tool& tool, const Request& request) {
     const Statement drop_role = drop_statement(main, request);
     Cleaned cleaned;
     const std::optional<std::string> oid = role_oid(main, request.role);
-    // Dropped meanwhile by a concurrent run (whatever the server's words for a role that went
-    // in the middle of a statement): absent with --if-exists, else the server's refusal.
-    const auto gone = [&](const SqlError&) {
-        return request.if_exists && !role_oid(main, request.role);
+    // The role went meanwhile (a concurrent run dropped it): absent with --if-exists, else
+    // the server's refusal for an absent role, whatever its words were mid-statement.
+    const auto gone = [&]() { return !role_oid(main, request.role).has_value(); };
+    const auto went_away = [&]() -> Outcome {
+        if (request.if_exists) return outcome_of(request, Action::absent, dry_run, cleaned);
+        throw Error(Exit::server, fmt::format("role \"{}\" does not exist", request.role), {},
+                    "Another session dropped it while this run was at work.", "42704");
     };
 
+    if (oid && request.reassign_to && !role_oid(main, *request.reassign_to)) {
+        throw Error(Exit::server, fmt::format("role \"{}\" does not exist", *request.reassign_to),
+                    {}, "--reassign-owned-to names the role to own what it owns: check the name, "
+                        "or create that role first (pg-createuser).",
+                    "42704");
+    }
     if (oid && request.cleans_up()) {
-        std::vector<Dependent> before = read_dependents(main, *oid);
-        name_dependents(main, *oid, before);  // the shared objects, for the report
-        // First, what DROP ROLE itself would refuse (not a superuser, the current user...),
-        // before anything is changed: only what depends on the role may stand in its way.
+        const std::string here = current_database(main);
+        const std::vector<Dependent> before = read_dependents(main, *oid);
+        std::vector<Dependent> named = before;
+        name_dependents(main, *oid, named);  // the shared objects, for the report
+        // 1. What DROP ROLE itself would refuse (not a superuser, the current user...), before
+        //    anything is changed: only what depends on the role may stand in its way.
         try {
             main.prove({drop_role});
         } catch (const SqlError& error) {
-            if (gone(error)) return outcome_of(request, Action::absent, dry_run, {});
-            if (error.sqlstate() != "2BP01") throw;
+            if (error.sqlstate() == "2BP01") {
+                // What depends on it: the cleanup's to take away, tried next.
+            } else if (gone()) {
+                return went_away();
+            } else {
+                throw;
+            }
         }
-        const bool has_shared = std::any_of(before.begin(), before.end(), [](const Dependent& d) {
-            return d.database.empty();
-        });
-        for (const auto& database : databases_to_clean(main, before)) {
-            std::optional<Session> other;
-            if (database != PQdb(main.raw())) {
-                if (tool.behaviour().echo) {
-                    // psql's words for it, so that the echo reads as a script.
-                    std::fprintf(stderr, "\\connect %s\n", main.quote_ident(database).c_str());
-                }
+        // 2. Every database to clean, connected first (a refusal changes nothing yet); each
+        //    cleanup tried in a transaction that is rolled back, and what the server leaves
+        //    there read back: what would still block DROP ROLE, as the server decides.
+        std::vector<Target> targets;
+        for (const auto& database : databases_to_clean(here, before)) {
+            Target& target = targets.emplace_back();
+            target.database = database;
+            if (database == here) {
+                target.session = &main;
+            } else {
+                echo_connect(main, database);
+                target.own.emplace(connector.connect_to_database(database));
+                target.session = &*target.own;
+            }
+        }
+        std::vector<Dependent> left;
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+            Session& session = *targets[i].session;
+            if (i > 0) echo_connect(main, targets[i].database);
+            std::optional<Result> rows;
+            // A run cleaning another database may commit a change of the same shared row
+            // first ("tuple concurrently updated"): looking again sees it done.
+            for (int attempt = 1; !rows; ++attempt) {
                 try {
-                    other.emplace(connector.connect_to_database(database));
-                } catch (ConnectionError& error) {
-                    error.report()["cleaned"] = cleaned.databases;
-                    error.report()["statements"] = cleaned.statements;
+                    rows.emplace(session.probe(cleanup_statements(session, request),
+                                               dependents_here_query(*oid)));
+                } catch (const SqlError& error) {
+                    if (gone()) return went_away();
+                    if (attempt < 3 && is_concurrent_catalog_change(error)) continue;
                     throw;
                 }
             }
-            Session& session = other ? *other : main;
+            // The shared objects are taken by the first database's cleanup: what it leaves.
+            for (auto& dependent : dependents_from(*rows)) {
+                if (!dependent.database.empty() || i == 0) left.push_back(std::move(dependent));
+            }
+        }
+        for (const auto& dependent : before) {
+            if (!dependent.connectable) left.push_back(dependent);
+        }
+        if (!left.empty()) throw blocked(connector, main, request, *oid, std::move(left), cleaned);
+        if (dry_run) {
+            // Proved above, up to the DROP ROLE, which nothing kept can show: it is listed.
+            if (std::any_of(named.begin(), named.end(), [](const Dependent& d) { return d.database.empty(); })) {
+                describe_cleanup(named, request, "", cleaned);
+            }
+            for (const auto& target : targets) {
+                describe_cleanup(named, request, target.database, cleaned);
+                // As a real run lists them: the changes, not the lock.
+                const auto statements = cleanup_statements(main, request);
+                for (std::size_t k = 1; k < statements.size(); ++k) {
+                    cleaned.statements.push_back(statements[k].shown);
+                }
+            }
+            cleaned.statements.push_back(drop_role.shown);
+            return outcome_of(request, Action::dropped, true, cleaned);
+        }
+        // 3. Each database cleaned for real, in its own transaction, committed one by one.
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+            Session& session = *targets[i].session;
+            if (targets[i].own) echo_connect(main, targets[i].database);
             const std::size_t already = session.changes().size();
+            std::vector<Dependent> found;
             try {
-                session.execute(cleanup_statements(session, request));
-            } catch (SqlError& error) {
-                if (gone(error)) return outcome_of(request, Action::absent, dry_run, {});
+                found = clean_database(session, request, *oid);
+            } catch (Error& error) {
+                if (gone()) return went_away();
                 error.report()["cleaned"] = cleaned.databases;
                 error.report()["statements"] = cleaned.statements;
                 throw;
             }
-            for (std::size_t i = already; i < session.changes().size(); ++i) {
-                cleaned.statements.push_back(session.changes()[i]);
+            for (std::size_t k = already; k < session.changes().size(); ++k) {
+                cleaned.statements.push_back(session.changes()[k]);
             }
-            // The first database's REASSIGN OWNED also gave away the shared objects.
-            if (cleaned.databases.empty() && has_shared) describe_cleanup(before, request, "", cleaned);
-            describe_cleanup(before, request, database, cleaned);
-        }
-        if (dry_run) {
-            // Nothing was kept: what would be left is what the cleanup does not reach.
-            if (auto left = left_by(before, request.cleanup()); !left.empty()) {
-                throw blocked(connector, main, request, *oid, std::move(left), cleaned);
+            // Named as they were before the cleanup (the role no longer owns them now).
+            for (auto& dependent : found) {
+                for (const auto& known : named) {
+                    if (known.database == dependent.database && known.object == dependent.object) {
+                        dependent.kind = known.kind;
+                        dependent.identity = known.identity;
+                    }
+                }
             }
-            // DROP ROLE was proved above, up to what the cleanup takes away.
-            cleaned.statements.push_back(drop_role.shown);
-            return outcome_of(request, Action::dropped, true, cleaned);
+            if (!cleaned.shared_described &&
+                std::any_of(found.begin(), found.end(), [](const Dependent& d) { return d.database.empty(); })) {
+                describe_cleanup(found, request, "", cleaned);
+                cleaned.shared_described = true;
+            }
+            describe_cleanup(found, request, targets[i].database, cleaned);
         }
     }
 
+    // 4. The role itself.
     main.take_notice_codes();
     const std::size_t already = main.changes().size();
     Action action = Action::dropped;
@@ -343,7 +468,7 @@ Outcome drop(Tool& tool, const Request& request) {
     } catch (const SqlError& error) {
         // Dropped by a concurrent run between the server's lookup and its delete (16 says
         // "could not find tuple for role").
-        if (oid && gone(error)) return outcome_of(request, Action::absent, dry_run, cleaned);
+        if (oid && error.sqlstate() != "2BP01" && gone()) return went_away();
         if (error.sqlstate() != "2BP01" || !oid) throw;
         throw blocked(connector, main, request, *oid, read_dependents(main, *oid), cleaned);
     }

@@ -1,8 +1,12 @@
 #include "tools/pg-dropuser/dependents.hpp"
 
+#include "common/errors.hpp"
+
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
+#include <stdexcept>
 #include <utility>
 
 namespace pgkit {
@@ -25,43 +29,49 @@ const std::string where_role =
 
 }  // namespace
 
-bool removed_by(const Dependent& dependent, const Cleanup& cleanup) {
-    if (!dependent.connectable) return false;
+Effect effect_of(const Dependent& dependent, const Cleanup& cleanup) {
+    if (!dependent.connectable) return Effect::none;
     const bool shared = dependent.database.empty();
+    const std::string& catalog = dependent.catalog;
     if (dependent.dependency == Dependency::owner) {
-        // REASSIGN OWNED leaves default privileges to DROP OWNED; DROP OWNED leaves databases
-        // and tablespaces to REASSIGN OWNED (or to their own DROP).
-        if (cleanup.reassign && !dependent.default_privileges) return true;
-        return cleanup.drop && !shared;
+        const bool kept_by_reassign = catalog == "pg_default_acl" || catalog == "pg_user_mapping";
+        if (cleanup.reassign && !kept_by_reassign) return Effect::reassigned;
+        if (!cleanup.drop || shared) return Effect::none;
+        return catalog == "pg_default_acl" ? Effect::default_privileges : Effect::dropped;
     }
-    return cleanup.drop;
+    if (dependent.dependency == Dependency::initial_privileges && cleanup.reassign) {
+        return Effect::reassigned;
+    }
+    if (!cleanup.drop) return Effect::none;
+    return catalog == "pg_auth_members" ? Effect::membership : Effect::revoked;
 }
 
-std::vector<Dependent> left_by(const std::vector<Dependent>& dependents, const Cleanup& cleanup) {
-    std::vector<Dependent> left;
-    for (const auto& dependent : dependents) {
-        if (!removed_by(dependent, cleanup)) left.push_back(dependent);
-    }
-    return left;
-}
+namespace {
 
-std::vector<Dependent> read_dependents(Session& session, const std::string& role_oid) {
-    // (A database being dropped meanwhile has no pg_database row: named by its OID.)
-    const Result rows = session.query(
-        "SELECT CASE WHEN s.dbid = 0 THEN '' ELSE coalesce(d.datname, s.dbid::pg_catalog.text) END,"
-        " coalesce(d.datallowconn, true), s.deptype,"
-        " s.classid = 'pg_catalog.pg_default_acl'::pg_catalog.regclass,"
-        " s.classid, s.objid, s.objsubid FROM pg_catalog.pg_shdepend s"
-        " LEFT JOIN pg_catalog.pg_database d ON d.oid = s.dbid" +
-            where_role + " ORDER BY s.dbid <> 0, 1, s.classid, s.objid, s.objsubid",
-        {role_oid});
+// The columns dependents_from() reads. (A database being dropped meanwhile has no
+// pg_database row: named by its OID, and not connectable.)
+constexpr const char* dependent_columns =
+    "SELECT CASE WHEN s.dbid = 0 THEN '' ELSE coalesce(d.datname, s.dbid::pg_catalog.text) END,"
+    " s.dbid = 0 OR coalesce(d.datallowconn AND d.datconnlimit <> -2, false), s.deptype,"
+    " s.classid::pg_catalog.regclass::pg_catalog.text, s.classid, s.objid, s.objsubid"
+    " FROM pg_catalog.pg_shdepend s LEFT JOIN pg_catalog.pg_database d ON d.oid = s.dbid";
+
+constexpr const char* here_and_shared =
+    " AND s.dbid IN (0, (SELECT oid FROM pg_catalog.pg_database"
+    " WHERE datname = pg_catalog.current_database()))";
+
+constexpr const char* in_order = " ORDER BY s.dbid <> 0, 1, s.classid, s.objid, s.objsubid";
+
+}  // namespace
+
+std::vector<Dependent> dependents_from(const Result& rows) {
     std::vector<Dependent> dependents;
     for (int row = 0; row < rows.rows(); ++row) {
         Dependent dependent;
         dependent.database = rows.text(row, 0);
         dependent.connectable = rows.text(row, 1) == "t";
         dependent.dependency = dependency_of(rows.text(row, 2));
-        dependent.default_privileges = rows.text(row, 3) == "t";
+        dependent.catalog = rows.text(row, 3);
         dependent.object = fmt::format("{}/{}/{}", rows.text(row, 4), rows.text(row, 5),
                                        rows.text(row, 6));
         dependents.push_back(std::move(dependent));
@@ -69,20 +79,42 @@ std::vector<Dependent> read_dependents(Session& session, const std::string& role
     return dependents;
 }
 
+std::vector<Dependent> read_dependents(Session& session, const std::string& role_oid,
+                                       bool here_only) {
+    return dependents_from(session.query(std::string(dependent_columns) + where_role +
+                                             (here_only ? here_and_shared : "") + in_order,
+                                         {role_oid}));
+}
+
+std::string dependents_here_query(const std::string& role_oid) {
+    if (role_oid.empty() || role_oid.find_first_not_of("0123456789") != std::string::npos) {
+        throw std::invalid_argument("not an OID: " + role_oid);
+    }
+    std::string where = where_role;
+    where.replace(where.find("$1"), 2, "'" + role_oid + "'");
+    return std::string(dependent_columns) + where + here_and_shared + in_order;
+}
+
 void name_dependents(Session& session, const std::string& role_oid,
                      std::vector<Dependent>& dependents) {
-    const Result rows = session.query(
-                "SELECT s.dbid = 0, s.classid || '/' || s.objid || '/' || s.objsubid,"
-        " coalesce(i.type, ''), coalesce(i.identity, '') FROM pg_catalog.pg_shdepend s"
-        " CROSS JOIN LATERAL pg_catalog.pg_identify_object(s.classid, s.objid, s.objsubid) i" +
-            where_role + " AND s.dbid IN (0, (SELECT oid FROM pg_catalog.pg_database"
-            " WHERE datname = pg_catalog.current_database()))",
-        {role_oid});
-    const std::string here = PQdb(session.raw());
+    std::optional<Result> rows;
+    try {
+        rows.emplace(session.query(
+            "SELECT s.dbid = 0, s.classid || '/' || s.objid || '/' || s.objsubid, i.type,"
+            " i.identity, pg_catalog.current_database() FROM pg_catalog.pg_shdepend s"
+            " CROSS JOIN LATERAL pg_catalog.pg_identify_object(s.classid, s.objid, s.objsubid) i" +
+                where_role + " AND i.identity IS NOT NULL" + here_and_shared,
+            {role_oid}));
+    } catch (const SqlError&) {
+        // 13 fails ("cache lookup failed") on an object dropped meanwhile: counted, not named.
+        return;
+    }
     std::map<std::pair<bool, std::string>, std::pair<std::string, std::string>> names;
-    for (int row = 0; row < rows.rows(); ++row) {
-        names[{rows.text(row, 0) == "t", std::string(rows.text(row, 1))}] = {
-            std::string(rows.text(row, 2)), std::string(rows.text(row, 3))};
+    std::string here;
+    for (int row = 0; row < rows->rows(); ++row) {
+        names[{rows->text(row, 0) == "t", std::string(rows->text(row, 1))}] = {
+            std::string(rows->text(row, 2)), std::string(rows->text(row, 3))};
+        here = rows->text(row, 4);
     }
     for (auto& dependent : dependents) {
         const bool shared = dependent.database.empty();

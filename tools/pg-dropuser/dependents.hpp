@@ -24,9 +24,13 @@ struct Dependent {
     /// The database the object lives in; empty for a shared object (a database, a
     /// tablespace, a role membership on 16+).
     std::string database;
-    bool connectable = true;  ///< the database allows connections (pg_database.datallowconn)
+    /// The database allows connections and is valid (pg_database.datallowconn, and not left
+    /// half-dropped: datconnlimit -2).
+    bool connectable = true;
     Dependency dependency = Dependency::owner;
-    bool default_privileges = false;  ///< the object is a pg_default_acl entry
+    /// The system catalog of the object (pg_shdepend.classid): "pg_class", "pg_default_acl",
+    /// "pg_user_mapping", "pg_auth_members"...
+    std::string catalog;
     /// pg_identify_object's type and identity ("table", "app.orders"); empty when the object
     /// could not be named (its database does not allow connections, or refused ours).
     std::string kind, identity;
@@ -40,19 +44,35 @@ struct Cleanup {
     bool drop = false;      ///< --drop-owned
 };
 
-/// Whether the cleanup takes `dependent` away: REASSIGN OWNED gives away what the role owns
-/// (shared databases and tablespaces too, but not default privileges); DROP OWNED drops
-/// what it owns in the database (never a database or tablespace) and revokes its privileges
-/// (on shared objects too); neither reaches a database that does not allow connections.
-bool removed_by(const Dependent& dependent, const Cleanup& cleanup);
+/// What the cleanup does to a dependent, for the report (the server decides what is left:
+/// see the probe in pg-dropuser).
+enum class Effect {
+    none,                ///< nothing: it stays
+    reassigned,          ///< REASSIGN OWNED gave it away
+    dropped,             ///< DROP OWNED dropped it
+    revoked,             ///< DROP OWNED revoked the role's privileges on it, or its policy entry
+    default_privileges,  ///< DROP OWNED removed a default privileges entry
+    membership,          ///< DROP OWNED revoked a membership the role granted (16+)
+};
 
-/// The dependents that `cleanup` leaves (all of them without --reassign-owned-to and
-/// --drop-owned): what a dry run predicts will still block DROP ROLE.
-std::vector<Dependent> left_by(const std::vector<Dependent>& dependents, const Cleanup& cleanup);
+/// REASSIGN OWNED gives away what the role owns (shared databases and tablespaces too), but
+/// not default privileges nor user mappings, and names the new role in initial privileges;
+/// DROP OWNED drops what it owns in the database (never a database or tablespace) and
+/// revokes the rest; neither reaches a database that does not allow connections.
+Effect effect_of(const Dependent& dependent, const Cleanup& cleanup);
 
-/// Every object that depends on the role `role_oid` (no names yet), in database order, shared
-/// objects first.
-std::vector<Dependent> read_dependents(Session& session, const std::string& role_oid);
+/// Every object that depends on the role `role_oid` (no names yet), shared objects first,
+/// then by database; with `here_only`, only those of the database `session` is on and the
+/// shared ones.
+std::vector<Dependent> read_dependents(Session& session, const std::string& role_oid,
+                                       bool here_only = false);
+
+/// The same rows as read_dependents(..., true), as a query on its own for Session::probe
+/// (the OID, a number, written into it).
+std::string dependents_here_query(const std::string& role_oid);
+
+/// Turns the rows of dependents_here_query into dependents.
+std::vector<Dependent> dependents_from(const Result& rows);
 
 /// Names the dependents that live in the database `session` is connected to, and the shared
 /// ones (pg_identify_object).

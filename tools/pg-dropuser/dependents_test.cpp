@@ -20,36 +20,44 @@ Dependent make(std::string database, Dependency dependency, std::string kind = {
 
 BOOST_AUTO_TEST_SUITE(dependents)
 
-BOOST_AUTO_TEST_CASE(what_each_cleanup_takes_away) {
+BOOST_AUTO_TEST_CASE(what_each_cleanup_does_to_each_dependent) {
     const Cleanup reassign{true, false}, drop{false, true}, both{true, true}, none{};
-    const Dependent table = make("app", Dependency::owner);
-    const Dependent shared_database = make("", Dependency::owner);
-    const Dependent grant = make("app", Dependency::privileges);
-    const Dependent shared_grant = make("", Dependency::privileges);
-    Dependent defaults = make("app", Dependency::owner);
-    defaults.default_privileges = true;
-    Dependent unreachable = make("closed", Dependency::owner);
+    const auto dependent = [](std::string database, Dependency dependency, std::string catalog) {
+        Dependent made = make(std::move(database), dependency);
+        made.catalog = std::move(catalog);
+        return made;
+    };
+    const Dependent table = dependent("app", Dependency::owner, "pg_class");
+    const Dependent shared_database = dependent("", Dependency::owner, "pg_database");
+    const Dependent grant = dependent("app", Dependency::privileges, "pg_class");
+    const Dependent shared_grant = dependent("", Dependency::privileges, "pg_database");
+    const Dependent defaults = dependent("app", Dependency::owner, "pg_default_acl");
+    const Dependent mapping = dependent("app", Dependency::owner, "pg_user_mapping");
+    const Dependent membership = dependent("", Dependency::privileges, "pg_auth_members");
+    const Dependent initial = dependent("app", Dependency::initial_privileges, "pg_class");
+    Dependent unreachable = dependent("closed", Dependency::owner, "pg_class");
     unreachable.connectable = false;
 
-    BOOST_TEST(!removed_by(table, none));
-    BOOST_TEST(removed_by(table, reassign));
-    BOOST_TEST(removed_by(table, drop));
+    BOOST_TEST((effect_of(table, none) == Effect::none));
+    BOOST_TEST((effect_of(table, reassign) == Effect::reassigned));
+    BOOST_TEST((effect_of(table, drop) == Effect::dropped));
+    BOOST_TEST((effect_of(table, both) == Effect::reassigned));
     // DROP OWNED never drops a database or tablespace; REASSIGN OWNED gives them away.
-    BOOST_TEST(!removed_by(shared_database, drop));
-    BOOST_TEST(removed_by(shared_database, reassign));
-    // REASSIGN OWNED moves no privileges and no default privileges.
-    BOOST_TEST(!removed_by(grant, reassign));
-    BOOST_TEST(!removed_by(defaults, reassign));
-    BOOST_TEST(removed_by(grant, drop));
-    BOOST_TEST(removed_by(shared_grant, drop));
-    BOOST_TEST(removed_by(defaults, drop));
+    BOOST_TEST((effect_of(shared_database, drop) == Effect::none));
+    BOOST_TEST((effect_of(shared_database, reassign) == Effect::reassigned));
+    // REASSIGN OWNED moves no privileges, default privileges or user mappings.
+    BOOST_TEST((effect_of(grant, reassign) == Effect::none));
+    BOOST_TEST((effect_of(defaults, reassign) == Effect::none));
+    BOOST_TEST((effect_of(mapping, reassign) == Effect::none));
+    BOOST_TEST((effect_of(grant, drop) == Effect::revoked));
+    BOOST_TEST((effect_of(shared_grant, drop) == Effect::revoked));
+    BOOST_TEST((effect_of(defaults, both) == Effect::default_privileges));
+    BOOST_TEST((effect_of(mapping, drop) == Effect::dropped));
+    BOOST_TEST((effect_of(membership, drop) == Effect::membership));
+    // Initial privileges (17+) name the new role after REASSIGN OWNED.
+    BOOST_TEST((effect_of(initial, reassign) == Effect::reassigned));
     // Nothing reaches a database that does not allow connections.
-    BOOST_TEST(!removed_by(unreachable, both));
-
-    const auto left = left_by({table, shared_database, grant, unreachable}, drop);
-    BOOST_TEST(left.size() == 2U);
-    BOOST_TEST(left[0].database.empty());
-    BOOST_TEST(left[1].database == "closed");
+    BOOST_TEST((effect_of(unreachable, both) == Effect::none));
 }
 
 BOOST_AUTO_TEST_CASE(the_detail_has_one_line_per_database_shared_first) {
