@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/converge.hpp"
@@ -78,17 +79,27 @@ public:
             sql += " VERSION " + session.quote_literal(*request_.version);
         }
         if (request_.cascade) sql += " CASCADE";
+        std::vector<Statement> statements;
+        if (!request_.schema) {
+            // Without SCHEMA, CREATE EXTENSION takes the first schema of search_path, which
+            // the tool's session keeps empty for its catalog lookups: the server's default
+            // ("$user", public, or what the role or database sets) for this one transaction.
+            statements.push_back(Statement::plain("SET LOCAL search_path TO DEFAULT"));
+        }
+        statements.push_back(Statement::plain(sql));
         try {
-            session.execute(std::vector<Statement>{Statement::plain(sql)});
+            session.execute(statements);
         } catch (SqlError& error) {
             if (!is_not_available(error)) throw;
             throw not_available(session, error);
         }
+        if (!session.options().dry_run) installed_ = read(session);
     }
 
     Plan plan(Session& session) override {
         Plan plan;
         const Existing& existing = this->existing();
+        installed_ = existing;
         const std::string extension = session.quote_ident(name());
         if (request_.schema && *request_.schema != existing.schema) {
             if (!existing.relocatable) {
@@ -101,6 +112,7 @@ public:
                             "Leave --schema out, or drop it and create it again in that schema "
                             "(DROP EXTENSION also drops what depends on it with CASCADE).");
             }
+            installed_->schema = *request_.schema;
             plan.add(fmt::format("schema \"{}\" -> \"{}\"", existing.schema, *request_.schema),
                      Statement::plain(fmt::format("ALTER EXTENSION {} SET SCHEMA {}", extension,
                                                   session.quote_ident(*request_.schema))));
@@ -109,6 +121,7 @@ public:
             const std::string target = request_.latest() ? default_version(session) : *request_.version;
             if (target != existing.version) {
                 check_update(session, existing.version, target);
+                installed_->version = target;
                 plan.add(fmt::format("version {} -> {}", existing.version, target),
                          Statement::plain(fmt::format("ALTER EXTENSION {} UPDATE TO {}", extension,
                                                       session.quote_literal(target))));
@@ -121,6 +134,13 @@ public:
         const std::vector<std::string> brought =
             action == Action::created ? cascaded_ : std::vector<std::string>{};
         outcome.json["cascaded"] = brought;
+        // Where it is and which version (not known in a dry run of a new one).
+        outcome.json["version"] = installed_ ? nlohmann::json(installed_->version) : nlohmann::json();
+        outcome.json["schema"] = installed_ ? nlohmann::json(installed_->schema) : nlohmann::json();
+        if (action == Action::created && installed_) {
+            outcome.text += fmt::format(" (version {}, schema \"{}\")", installed_->version,
+                                        installed_->schema);
+        }
         if (!brought.empty()) {
             outcome.text += fmt::format(", with {} it requires", quoted(brought));
         }
@@ -206,9 +226,11 @@ private:
     }
 
     static bool is_not_available(const SqlError& error) {
-        // 13-15: could not open extension control file ".../x.control"; 16+: extension "x"
-        // is not available. Both 58P01 (undefined_file).
-        return error.sqlstate() == "58P01";
+        // Older minor releases: could not open extension control file ".../x.control"
+        // (58P01); newer ones: extension "x" is not available (0A000).
+        return error.sqlstate() == "58P01" ||
+               (error.sqlstate() == "0A000" &&
+                std::string_view(error.what()).find("is not available") != std::string_view::npos);
     }
 
     /// The server's refusal, with the names it has that are close to the one asked for.
@@ -218,16 +240,17 @@ private:
         std::vector<std::string> names;
         for (int row = 0; row < rows.rows(); ++row) names.emplace_back(rows.text(row, 0));
         const auto close = close_names(name(), names);
-        const std::string hint =
-            close.empty()
-                ? "The server has no such extension: install its package on the server "
-                  "(pg_available_extensions lists what it has)."
-                : fmt::format("Close names the server has: {}.", join(close, ", "));
+        std::string hint = error.hint().empty()
+                               ? "Install the extension's package on the server "
+                                 "(pg_available_extensions lists what it has)."
+                               : error.hint();
+        if (!close.empty()) hint += fmt::format(" Close names the server has: {}.", join(close, ", "));
         return Error(error.code(), error.what(), error.detail(), hint, error.sqlstate());
     }
 
     const Request& request_;
     std::vector<std::string> cascaded_;
+    std::optional<Existing> installed_;  ///< as it is (or will be) after the run
 };
 
 }  // namespace
