@@ -625,6 +625,41 @@ BOOST_AUTO_TEST_CASE(pg_dropdb_and_pg_dropuser_drop_exactly_the_object_named) {
     admin().exec("DROP ROLE " + quote_ident(decoy));
 }
 
+BOOST_AUTO_TEST_CASE(pg_createschema_and_pg_createextension_use_exactly_the_schema_named) {
+    Scratch s;
+    for (const auto& name : names().valid) {
+        NAME_CONTEXT(name) {
+            if (name.rfind("pg_", 0) == 0) {
+                // The server keeps "pg_" for its own schemas: its refusal, exit 1.
+                const Logged refused = run_logged("pg-createschema", {"-d", s.dbname, "--", name});
+                BOOST_TEST(refused.outcome.exit_code == 1);
+                BOOST_TEST(contains(refused.outcome.err, "unacceptable schema name"), refused.outcome.err);
+                continue;
+            }
+            if (name == "public") continue;  // there already
+            const Logged made = run_logged("pg-createschema", {"-d", s.dbname, "--format", "json", "--", name});
+            BOOST_TEST(made.outcome.exit_code == 0, made.outcome.err);
+            BOOST_TEST(json_of(made.outcome).value("statements", Json::array()) ==
+                       Json::array({"CREATE SCHEMA " + quote_ident(name)}));
+            BOOST_TEST(s.db->value("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {name}) == "1");
+            // Converged: the comment set on exactly that schema.
+            const Logged commented = run_logged("pg-createschema", {"-d", s.dbname, "--if-not-exists",
+                                                                    "--comment", name, "--", name});
+            BOOST_TEST(commented.outcome.exit_code == 0, commented.outcome.err);
+            BOOST_TEST(s.db->value("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace "
+                                   "WHERE nspname = $1",
+                                   {name}) == name);
+            // An extension placed in it.
+            const Logged placed = run_logged("pg-createextension", {"-d", s.dbname, "--schema=" + name, "tablefunc"});
+            BOOST_TEST(placed.outcome.exit_code == 0, placed.outcome.err);
+            BOOST_TEST(s.db->value("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON "
+                                   "n.oid = e.extnamespace WHERE e.extname = 'tablefunc'") == name);
+            s.db->exec("DROP EXTENSION IF EXISTS tablefunc");
+            s.db->exec("DROP SCHEMA IF EXISTS " + quote_ident(name));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(pg_listtables_lists_every_name_exactly) {
     Scratch s;
     std::set<std::pair<std::string, std::string>> expected;
@@ -775,6 +810,10 @@ BOOST_AUTO_TEST_CASE(names_over_63_bytes_are_exit_2_before_connecting) {
                 {"pg-createuser", {"--member-of=" + name, "hostile_never"}},
                 {"pg-createuser", {"--with-admin=" + name, "hostile_never"}},
                 {"pg-createuser", {"--with-member=" + name, "hostile_never"}},
+                {"pg-createschema", {"--", name}},
+                {"pg-createschema", {"--owner=" + name, "hostile_never"}},
+                {"pg-createextension", {"--", name}},
+                {"pg-createextension", {"--schema=" + name, "hostile_never"}},
                 {"pg-dropdb", {"--", name}},
                 {"pg-dropuser", {"--", name}},
                 {"pg-dropuser", {"--reassign-owned-to=" + name, "hostile_never"}},
@@ -1055,6 +1094,8 @@ BOOST_AUTO_TEST_CASE(every_tool_refuses_bad_values_before_connecting) {
     const std::map<std::string, Strings> operand = {
         {"pg-createdb", {"hostile_never"}},
         {"pg-createuser", {"hostile_never"}},
+        {"pg-createextension", {"hostile_never"}},
+        {"pg-createschema", {"hostile_never"}},
         {"pg-dropdb", {"hostile_never"}},
         {"pg-dropuser", {"hostile_never"}},
         {"pg-listtables", {}},
@@ -1082,7 +1123,8 @@ BOOST_AUTO_TEST_CASE(every_tool_refuses_bad_values_before_connecting) {
         with({"--wait", "-3"}, "--wait must be 0 to 604800 seconds");
         with({"--wait", "604801"}, "--wait must be 0 to 604800 seconds");
         with({"-w", "-W"}, "-w/--no-password and -W/--password cannot be used together");
-        const bool maintenance = tool != "pg-listtables" && tool != "pg-seed";
+        const bool maintenance = tool != "pg-listtables" && tool != "pg-seed" &&
+                                 tool != "pg-createschema" && tool != "pg-createextension";
         with({maintenance ? "--maintenance-db" : "--dbname", "dbname=x no_such_key=1"},
              "invalid connection string");
         with({maintenance ? "--maintenance-db" : "--dbname", "postgresql://[broken"},

@@ -139,6 +139,21 @@ BOOST_DATA_TEST_CASE(every_tool_does_its_job_and_a_second_run_changes_nothing, d
         BOOST_TEST(inside.value("SELECT count(*) FROM pg_seed_history") == "3");
         BOOST_TEST(inside.value("SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_id'::regclass") == "t");
     }
+    // pg-createschema and pg-createextension in that database: made, then already so.
+    for (int run = 0; run < 2; ++run) {
+        const Outcome schema = pooler.run("pg-createschema", {"-d", db, "--if-not-exists", "--comment", "pooled", "extensions"});
+        BOOST_TEST(schema.exit_code == 0, schema.err);
+        BOOST_TEST(contains(schema.out, run == 0 ? "created schema" : "already exists"), schema.out);
+        const Outcome extension = pooler.run("pg-createextension", {"-d", db, "--if-not-exists", "--schema", "extensions",
+                                                                    "--version=latest", "pg_trgm"});
+        BOOST_TEST(extension.exit_code == 0, extension.err);
+        BOOST_TEST(contains(extension.out, run == 0 ? "created extension" : "already exists"), extension.out);
+    }
+    {
+        Database inside(shared_cluster().conninfo(db));
+        BOOST_TEST(inside.value("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = "
+                                "e.extnamespace WHERE e.extname = 'pg_trgm'") == "extensions");
+    }
     // pg-listtables reads it back.
     const Outcome listed = pooler.run("pg-listtables", {"-d", db, "--format", "names"});
     BOOST_TEST(listed.exit_code == 0, listed.err);

@@ -1,8 +1,8 @@
 # Shared by the fish completions of the pgkit tools (pg-createdb, pg-createuser, ...).
 #
-# __pgkit_query KIND [--no-short-dbname] [--relkinds=LETTERS] prints the names of one kind of
-# object read from the PostgreSQL server, one per line, each followed by a tab and what it is,
-# as `complete -a` takes them. KIND is one of
+# __pgkit_query KIND [--no-short-dbname] [--relkinds=LETTERS] [--extension=NAME]... prints the
+# names of one kind of object read from the PostgreSQL server, one per line, each followed by a
+# tab and what it is, as `complete -a` takes them. KIND is one of
 #   roles        every role but the predefined pg_* ones
 #   all-roles    every role, the predefined pg_* ones too
 #   login-roles  roles that can log in
@@ -16,6 +16,14 @@
 #   table-names  schema.name of the tables and partitioned tables outside the system schemas,
 #                not quoted, for an option that takes a name as it is and divides it at its
 #                first dot (pg-seed's --table); a schema with a dot in it is left out
+#   schema-names schemas as they are, not quoted, for an option that takes one schema name as
+#                it is (pg-createextension's --schema)
+# or, read from the server of the database being worked in (-d/--dbname if typed, else as for
+# roles):
+#   extensions   the extensions the server has available (pg_available_extensions)
+#   extension-versions
+#                the versions it has of the extensions named with --extension=NAME (repeated;
+#                none, and no query, without it)
 # Schema and relation names come through quote_ident(), so that each is a psql-style pattern
 # matching just that object; a name with a line break in it is left out.
 #
@@ -65,6 +73,28 @@ function __pgkit_query --description 'Print names of PostgreSQL objects for a pg
             set sql "SELECT n.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND n.nspname !~ '[.\n\r]' AND c.relname !~ '[\n\r]' ORDER BY 1"
             set label Table
             set server_wide 0
+        case schema-names
+            set sql "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname !~ '^pg_(toast|temp_)' AND nspname !~ '[\n\r]' ORDER BY 1"
+            set label Schema
+            set server_wide 0
+        case extensions
+            set sql "SELECT name FROM pg_catalog.pg_available_extensions WHERE name !~ '[\n\r]' ORDER BY 1"
+            set label Extension
+        case extension-versions
+            # Each name as an E'' literal, which means the same whatever
+            # standard_conforming_strings says: backslashes and quotes doubled.
+            set -l literals
+            for option in (string match -- '--extension=*' $argv[2..-1])
+                set -l extension (string replace -- --extension= '' $option)
+                test -n "$extension"; or continue
+                string match -qr -- '[\n\r]' $extension; and continue
+                set extension (string replace -a -- '\\' '\\\\' $extension)
+                set extension (string replace -a -- "'" "''" $extension)
+                set -a literals "E'$extension'"
+            end
+            test (count $literals) -gt 0; or return 1
+            set sql "SELECT DISTINCT version FROM pg_catalog.pg_available_extension_versions WHERE name IN ("(string join ', ' -- $literals)") AND version !~ '[\n\r]' ORDER BY 1"
+            set label Version
         case '*'
             return 1
     end
