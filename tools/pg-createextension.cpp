@@ -18,6 +18,7 @@
 #include "common/text.hpp"
 #include "common/tool.hpp"
 #include "tools/pg-createextension/close_names.hpp"
+#include "tools/pg-createextension/versions.hpp"
 
 namespace {
 
@@ -192,8 +193,12 @@ private:
             "SELECT bool_or(source = $2 AND target = $3), bool_or(source = $3 AND target = $2)"
             " FROM pg_catalog.pg_extension_update_paths($1) WHERE path IS NOT NULL",
             {name(), from, to});
-        if (paths.text(0, 0) == "t") return;
-        if (paths.text(0, 1) == "t") {
+        // Older than installed, by the numbers or by the only path the server has: no
+        // downgrade, even where an extension ships a script for one.
+        const std::optional<int> order = compare_versions(to, from);
+        const bool forward = paths.text(0, 0) == "t", backward = paths.text(0, 1) == "t";
+        if (forward && (order ? *order > 0 : true)) return;
+        if ((order && *order < 0) || (backward && !forward)) {
             throw Error(Exit::conflict,
                         fmt::format("extension \"{}\" is at version {}, newer than {}", name(),
                                     from, to),
