@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE pg-createextension against a real server
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
+#include <signal.h>
 
 #include <memory>
 
@@ -226,6 +227,27 @@ BOOST_AUTO_TEST_CASE(eight_runs_at_once_install_once_and_all_exit_0) {
     }
     BOOST_TEST(created == 1);
     BOOST_TEST(scratch.db->value("SELECT count(*) FROM pg_extension WHERE extname IN ('cube', 'earthdistance')") == "2");
+}
+
+BOOST_AUTO_TEST_CASE(ctrl_c_while_another_session_installs_it_leaves_nothing) {
+    const Scratch scratch;
+    Database other(shared_cluster().conninfo(scratch.name));
+    other.exec("BEGIN");
+    other.exec("CREATE EXTENSION pg_trgm");  // not committed: the tool's CREATE waits for it
+    const std::string application = unique_name("createextension_interrupted");
+    Running run = start_tool("pg-createextension", {"-d", scratch.name, "pg_trgm"},
+                             {{"PGAPPNAME", application}});
+    BOOST_TEST_REQUIRE(eventually([&] {
+        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
+                             "AND wait_event_type = 'Lock'",
+                             {application}) == "1";
+    }));
+    run.send_signal(SIGINT);
+    const Outcome result = run.wait();
+    BOOST_TEST(result.exit_code == 130, result.err);
+    BOOST_TEST(contains(result.err, "canceled by signal 2"), result.err);
+    other.exec("ROLLBACK");
+    BOOST_TEST(!scratch.installed("pg_trgm"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
