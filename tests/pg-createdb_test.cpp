@@ -396,6 +396,37 @@ BOOST_AUTO_TEST_CASE(sends_the_same_sql_as_postgresqls_createdb) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(settings)
+
+BOOST_AUTO_TEST_CASE(database_settings_are_set_converged_and_reset) {
+    const std::string name = unique_name("set_db");
+    const auto stored = [&name] {
+        return admin().value("SELECT array_to_string(setconfig, ' | ') FROM pg_db_role_setting "
+                             "WHERE setrole = 0 AND setdatabase = (SELECT oid FROM pg_database "
+                             "WHERE datname = $1)",
+                             {name});
+    };
+    const Outcome made = createdb({"--set", "DateStyle=ISO, DMY", "--set", "search_path=app, public", name});
+    BOOST_TEST(made.exit_code == 0, made.err);
+    BOOST_TEST(stored() == "DateStyle=ISO, DMY | search_path=app, public");
+    const Outcome same = createdb({"--if-not-exists", "--set", "DateStyle=ISO, DMY", "--set",
+                                   "search_path=app,public", name});
+    BOOST_TEST(same.out == "database \"" + name + "\" already exists\n");
+    const Outcome changed = createdb({"--if-not-exists", "--set", "search_path=app", "--reset", "datestyle", name});
+    BOOST_TEST(changed.exit_code == 0, changed.err);
+    BOOST_TEST(changed.out == "altered database \"" + name + "\": set search_path = app, reset datestyle\n");
+    BOOST_TEST(stored() == "search_path=app");
+    // A session in the database gets it.
+    {
+        Database inside(shared_cluster().conninfo(name));
+        BOOST_TEST(inside.value("SHOW search_path") == "app");
+    }
+    BOOST_TEST(createdb({"--if-not-exists", "--set", "=x", name}).exit_code == 2);
+    drop_database(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(exit_codes)
 
 BOOST_AUTO_TEST_CASE(unreachable_port_is_exit_3_with_a_hint) {

@@ -622,6 +622,67 @@ BOOST_AUTO_TEST_CASE(dry_run_fails_where_the_real_run_would) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(settings)
+
+/// The role's settings as pg_db_role_setting holds them, in `database` ("" for everywhere).
+std::optional<std::string> role_settings(const std::string& role, const std::string& database = "") {
+    return admin().value(
+        "SELECT array_to_string(s.setconfig, ' | ') FROM pg_db_role_setting s WHERE s.setrole = "
+        "(SELECT oid FROM pg_roles WHERE rolname = $1) AND s.setdatabase = coalesce((SELECT oid "
+        "FROM pg_database WHERE datname = $2), 0)",
+        {role, database});
+}
+
+BOOST_AUTO_TEST_CASE(settings_are_set_converged_and_reset_in_the_servers_own_form) {
+    const std::string name = unique_name("set_role");
+    const Outcome made = createuser({"--set", "search_path=\"$user\", public", "--set", "work_mem=64MB",
+                                     "--set", "application_name=it's; DROP ROLE postgres", name});
+    BOOST_TEST(made.exit_code == 0, made.err);
+    BOOST_TEST(role_settings(name) ==
+               "search_path=\"$user\", public | work_mem=64MB | application_name=it's; DROP ROLE postgres");
+    // The same again, spelled as a shell script would: unchanged, nothing sent.
+    const Outcome same = createuser({"--if-not-exists", "--format", "json", "--set", "search_path=\"$user\",public",
+                                     "--set", "WORK_MEM=64MB", name});
+    BOOST_TEST(same.exit_code == 0, same.err);
+    const auto json = nlohmann::json::parse(same.out);
+    BOOST_TEST(json["action"] == "unchanged", same.out);
+    BOOST_TEST(json["statements"].empty());
+    // A new value: altered, and only that one; --reset takes one away.
+    const Outcome changed = createuser({"--if-not-exists", "--set", "work_mem=128MB", "--reset",
+                                        "application_name", "--reset", "statement_timeout", name});
+    BOOST_TEST(changed.exit_code == 0, changed.err);
+    BOOST_TEST(changed.out == "altered role \"" + name + "\": set work_mem = 128MB, reset application_name\n");
+    BOOST_TEST(role_settings(name) == "search_path=\"$user\", public | work_mem=128MB");
+    // In one database only.
+    const std::string database = unique_name("set_db");
+    admin().exec("CREATE DATABASE " + database);
+    const Outcome there = createuser({"--if-not-exists", "--in-database", database, "--set",
+                                      "statement_timeout=5s", name});
+    BOOST_TEST(there.out == "altered role \"" + name + "\": set statement_timeout = 5s in database \"" +
+                                database + "\"\n");
+    BOOST_TEST(role_settings(name, database) == "statement_timeout=5s");
+    BOOST_TEST(role_settings(name) == "search_path=\"$user\", public | work_mem=128MB");
+    // A dry run proves and keeps nothing.
+    const Outcome dry = createuser({"--if-not-exists", "--dry-run", "--set", "work_mem=1MB", name});
+    BOOST_TEST(dry.out == "would alter role \"" + name + "\": set work_mem = 1MB\n");
+    BOOST_TEST(role_settings(name) == "search_path=\"$user\", public | work_mem=128MB");
+    // Refusals: the server's for a parameter it does not know (exit 1), ours before connecting.
+    const Outcome unknown = createuser({"--if-not-exists", "--set", "no_such_parameter=1", name});
+    BOOST_TEST(unknown.exit_code == 1);
+    BOOST_TEST(contains(unknown.err, "no_such_parameter"), unknown.err);
+    BOOST_TEST(createuser({"--if-not-exists", "--set", "work_mem", name}).exit_code == 2);
+    BOOST_TEST(createuser({"--if-not-exists", "--set", "x;y=1", name}).exit_code == 2);
+    BOOST_TEST(createuser({"--if-not-exists", "--in-database", database, name}).exit_code == 2);
+    const Outcome no_database = createuser({"--if-not-exists", "--in-database", unique_name("nodb"),
+                                            "--set", "work_mem=1MB", name});
+    BOOST_TEST(no_database.exit_code == 1);
+    BOOST_TEST(contains(no_database.err, "does not exist"), no_database.err);
+    admin().exec("DROP DATABASE " + database);
+    drop_role(name);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(connection)
 
 BOOST_AUTO_TEST_CASE(unreachable_server_is_exit_3) {

@@ -44,6 +44,7 @@ void validate(Request& request) {
                                      *request.locale_provider));
     }
     check_connection_limit(request.connection_limit);
+    validate_settings(request.settings);
 }
 
 std::string create_statement(const Session& session, const Request& request) {
@@ -133,13 +134,23 @@ public:
                 throw template_in_use(session, request_, error);
             }
         }
-        if (!request_.comment) return;
+        if (request_.comment) {
+            try {
+                session.execute(comment_statement(session));
+            } catch (const Error& error) {
+                throw Error(error.code(),
+                            fmt::format("comment creation failed (database was created): {}",
+                                        error.what()),
+                            error.detail(), error.hint(), error.sqlstate());
+            }
+        }
+        if (request_.settings.empty()) return;
         try {
-            session.execute(comment_statement(session));
+            session.execute(settings_statements(session, settings_target(session, "0"),
+                                                request_.settings));
         } catch (const Error& error) {
             throw Error(error.code(),
-                        fmt::format("comment creation failed (database was created): {}",
-                                    error.what()),
+                        fmt::format("setting failed (database was created): {}", error.what()),
                         error.detail(), error.hint(), error.sqlstate());
         }
     }
@@ -181,10 +192,18 @@ public:
         if (request_.comment && *request_.comment != existing.comment.value_or("")) {
             plan.add("comment", Statement::plain(comment_statement(session)));
         }
+        plan_settings(session, settings_target(session, existing.oid), request_.settings, plan);
         return plan;
     }
 
 private:
+    SettingsTarget settings_target(const Session& session, const std::string& oid) const {
+        SettingsTarget target;
+        target.alter = "ALTER DATABASE " + session.quote_ident(request_.dbname);
+        target.database_oid = oid;
+        return target;
+    }
+
     std::string comment_statement(const Session& session) const {
         return fmt::format("COMMENT ON DATABASE {} IS {}", session.quote_ident(request_.dbname),
                            session.quote_literal(*request_.comment));
@@ -237,6 +256,14 @@ int main(int argc, char** argv) {
     app.add_option("--connection-limit", request.connection_limit,
                    "connection limit for the database (-1: none)")
         ->type_name("N");
+    app.add_option("--set", request.settings.set_arguments,
+                   "keep parameter NAME set to VALUE in the database (ALTER DATABASE ... SET)")
+        ->type_name("NAME=VALUE")
+        ->allow_extra_args(false);
+    app.add_option("--reset", request.settings.reset_arguments,
+                   "with --if-not-exists, take the database's setting NAME away")
+        ->type_name("NAME")
+        ->allow_extra_args(false);
     app.add_flag("--if-not-exists", request.if_not_exists,
                  "accept an existing database and converge it");
     app.add_option("arguments", request.arguments)->group("");

@@ -17,6 +17,7 @@
 
 #include "common/converge.hpp"
 #include "common/names.hpp"
+#include "common/settings.hpp"
 #include "common/tool.hpp"
 #include "tools/pg-createuser/attributes.hpp"
 #include "tools/pg-createuser/passwords.hpp"
@@ -36,6 +37,8 @@ struct Request {
     bool pwprompt = false, interactive = false, if_not_exists = false, update_password = false,
          encrypted = false;
     std::optional<std::string> password;  ///< plain text or a verifier
+    SettingsRequest settings;
+    std::optional<std::string> in_database;  ///< --in-database: the settings of the role there
 };
 
 void validate(Request& request) {
@@ -61,6 +64,36 @@ void validate(Request& request) {
     for (const auto* list : {&request.member_of, &request.with_member, &request.with_admin}) {
         for (const auto& name : *list) check_identifier("role name", name);
     }
+    validate_settings(request.settings);
+    if (request.in_database) {
+        check_identifier("database name", *request.in_database);
+        if (request.settings.empty()) {
+            throw UsageError("--in-database applies to --set and --reset: give one of them");
+        }
+    }
+}
+
+/// Where the role's --set and --reset go: the role, or the role in one database.
+SettingsTarget settings_target(Session& session, const Request& request,
+                               const std::string& role_oid) {
+    SettingsTarget target;
+    target.alter = "ALTER ROLE " + session.quote_ident(request.role);
+    target.role_oid = role_oid;
+    if (request.in_database) {
+        const Result row = session.query(
+            "SELECT oid FROM pg_catalog.pg_database WHERE datname = $1", {*request.in_database});
+        if (row.rows() == 0) {
+            throw Error(Exit::server,
+                        fmt::format("database \"{}\" does not exist", *request.in_database), {},
+                        "--in-database names the database the settings apply in: create it "
+                        "first (pg-createdb), or check the name.",
+                        "3D000");
+        }
+        target.alter += " IN DATABASE " + session.quote_ident(*request.in_database);
+        target.database_oid = std::string(row.text(0, 0));
+        target.what = fmt::format("in database \"{}\"", *request.in_database);
+    }
+    return target;
 }
 
 std::string quoted_list(const Session& session, const std::vector<std::string>& names) {
@@ -172,7 +205,14 @@ public:
     }
 
     void create(Session& session) override {
-        session.execute(create_statements(session, request_));
+        std::vector<Statement> statements = create_statements(session, request_);
+        if (!request_.settings.empty()) {
+            // The role has no OID yet: its settings go in the same transaction, by name.
+            const auto settings = settings_statements(
+                session, settings_target(session, request_, "0"), request_.settings);
+            statements.insert(statements.end(), settings.begin(), settings.end());
+        }
+        session.execute(statements);
         password_ = request_.password ? PasswordAction::set : PasswordAction::none;
     }
 
@@ -250,6 +290,7 @@ Plan Role::plan(Session& session) {
         plan.add("comment", Statement::plain(fmt::format("COMMENT ON ROLE {} IS {}", name,
                                                          session.quote_literal(*request_.comment))));
     }
+    plan_settings(session, settings_target(session, request_, existing.oid), request_.settings, plan);
     return plan;
 }
 
@@ -316,6 +357,17 @@ int main(int argc, char** argv) {
     tool.allow_empty(
         app.add_option("--comment", request.comment, "comment on the role (COMMENT ON ROLE)")
             ->type_name("TEXT"));
+    app.add_option("--set", request.settings.set_arguments,
+                   "keep parameter NAME set to VALUE for the role (ALTER ROLE ... SET)")
+        ->type_name("NAME=VALUE")
+        ->allow_extra_args(false);
+    app.add_option("--reset", request.settings.reset_arguments,
+                   "with --if-not-exists, take the role's setting NAME away")
+        ->type_name("NAME")
+        ->allow_extra_args(false);
+    app.add_option("--in-database", request.in_database,
+                   "--set and --reset apply to the role in database DB only")
+        ->type_name("DB");
     app.add_flag("--if-not-exists", request.if_not_exists,
                  "accept an existing role and converge it");
     app.add_flag("--update-password", request.update_password,

@@ -22,7 +22,7 @@ std::optional<Existing> look_up_database(Session& session, const Request& reques
     // backend) and the tablespace are read only when asked for: "ensure it exists" stays as
     // cheap as createdb's own attempt.
     const std::string sql = fmt::format(
-        "SELECT pg_catalog.pg_get_userbyid(d.datdba) AS owner,"
+        "SELECT d.oid, pg_catalog.pg_get_userbyid(d.datdba) AS owner,"
         " pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.encoding AS encoding_id,"
         " d.datcollate AS collate, d.datctype AS ctype, {} AS provider,"
         " {} AS provider_locale, {} AS icu_rules, d.datconnlimit AS connection_limit,"
@@ -40,6 +40,7 @@ std::optional<Existing> look_up_database(Session& session, const Request& reques
     if (result.rows() == 0) return std::nullopt;
     auto text = [&](const char* column) { return std::string(result.text(0, result.column(column))); };
     Existing existing;
+    existing.oid = text("oid");
     existing.owner = text("owner");
     existing.encoding = text("encoding");
     existing.encoding_id = std::stoi(text("encoding_id"));

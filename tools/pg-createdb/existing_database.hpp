@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/session.hpp"
+#include "common/settings.hpp"
 
 namespace pgkit {
 
@@ -20,10 +21,12 @@ struct Request {
         icu_rules, builtin_locale;
     std::optional<int> connection_limit;
     bool if_not_exists = false;
+    SettingsRequest settings;  ///< --set, --reset: ALTER DATABASE ... SET
 };
 
 /// What the catalog says of an existing database.
 struct Existing {
+    std::string oid;
     std::string owner, encoding, collate, ctype, provider, tablespace;
     bool tablespace_exists = true;  ///< the tablespace asked for (-D)
     int encoding_id = 0;
