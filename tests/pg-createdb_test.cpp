@@ -425,6 +425,23 @@ BOOST_AUTO_TEST_CASE(database_settings_are_set_converged_and_reset) {
     drop_database(name);
 }
 
+BOOST_AUTO_TEST_CASE(template_and_connection_flags_are_set_and_converged) {
+    const std::string name = unique_name("flagged");
+    const Outcome made = createdb({"--is-template", "--allow-connections=no", name});
+    BOOST_TEST(made.exit_code == 0, made.err);
+    BOOST_TEST(database_field(name, "d.datistemplate::text || ' ' || d.datallowconn::text") == "true false");
+    const Outcome same = createdb({"--if-not-exists", "--is-template=yes", "--allow-connections=off", name});
+    BOOST_TEST(same.out == "database \"" + name + "\" already exists\n");
+    const Outcome changed = createdb({"--if-not-exists", "--is-template=no", "--allow-connections", name});
+    BOOST_TEST(changed.exit_code == 0, changed.err);
+    BOOST_TEST(changed.out == "altered database \"" + name + "\": is template yes -> no, allow connections no -> yes\n");
+    BOOST_TEST(database_field(name, "d.datistemplate::text || ' ' || d.datallowconn::text") == "false true");
+    const Outcome bad = createdb({"--if-not-exists", "--is-template=maybe", name});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(contains(bad.err, "invalid value \"maybe\" for --is-template"), bad.err);
+    drop_database(name);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(exit_codes)

@@ -23,6 +23,16 @@ namespace {
 
 using namespace pgkit;
 
+/// --flag[=VALUE]: a boolean in PostgreSQL's words (yes, no, true, false, on, off, 1, 0).
+std::optional<bool> boolean_option(const char* option, const std::optional<std::string>& value) {
+    if (!value) return std::nullopt;
+    std::string word = *value;
+    for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (word == "yes" || word == "true" || word == "on" || word == "1") return true;
+    if (word == "no" || word == "false" || word == "off" || word == "0") return false;
+    throw UsageError(fmt::format("invalid value \"{}\" for {}: use yes or no", *value, option));
+}
+
 void validate(Request& request) {
     check_argument_count(request.arguments, 2);
     // createdb's default: PGDATABASE, else PGUSER, else the operating-system user.
@@ -45,6 +55,9 @@ void validate(Request& request) {
     }
     check_connection_limit(request.connection_limit);
     validate_settings(request.settings);
+    request.is_template = boolean_option("--is-template", request.is_template_argument);
+    request.allow_connections =
+        boolean_option("--allow-connections", request.allow_connections_argument);
 }
 
 std::string create_statement(const Session& session, const Request& request) {
@@ -78,6 +91,10 @@ std::string create_statement(const Session& session, const Request& request) {
                                                      : std::nullopt);
     if (request.connection_limit) {
         sql += fmt::format(" CONNECTION LIMIT {}", *request.connection_limit);
+    }
+    if (request.is_template) sql += fmt::format(" IS_TEMPLATE {}", *request.is_template);
+    if (request.allow_connections) {
+        sql += fmt::format(" ALLOW_CONNECTIONS {}", *request.allow_connections);
     }
     return sql;
 }
@@ -189,6 +206,15 @@ public:
                      Statement::plain(fmt::format("ALTER DATABASE {} CONNECTION LIMIT {}", name,
                                                   *request_.connection_limit)));
         }
+        const auto flag = [&](const char* clause, const char* what, std::optional<bool> wanted,
+                              bool have) {
+            if (!wanted || *wanted == have) return;
+            plan.add(fmt::format("{} {} -> {}", what, have ? "yes" : "no", *wanted ? "yes" : "no"),
+                     Statement::plain(fmt::format("ALTER DATABASE {} {} {}", name, clause, *wanted)));
+        };
+        flag("IS_TEMPLATE", "is template", request_.is_template, existing.is_template);
+        flag("ALLOW_CONNECTIONS", "allow connections", request_.allow_connections,
+             existing.allow_connections);
         if (request_.comment && *request_.comment != existing.comment.value_or("")) {
             plan.add("comment", Statement::plain(comment_statement(session)));
         }
@@ -256,6 +282,12 @@ int main(int argc, char** argv) {
     app.add_option("--connection-limit", request.connection_limit,
                    "connection limit for the database (-1: none)")
         ->type_name("N");
+    app.add_flag("--is-template{yes}", request.is_template_argument,
+                 "the database is a template others may copy (=no: not)")
+        ->type_name("[=yes|no]");
+    app.add_flag("--allow-connections{yes}", request.allow_connections_argument,
+                 "the database accepts connections (=no: refuses them)")
+        ->type_name("[=yes|no]");
     app.add_option("--set", request.settings.set_arguments,
                    "keep parameter NAME set to VALUE in the database (ALTER DATABASE ... SET)")
         ->type_name("NAME=VALUE")

@@ -26,6 +26,7 @@ std::optional<Existing> look_up_database(Session& session, const Request& reques
         " pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.encoding AS encoding_id,"
         " d.datcollate AS collate, d.datctype AS ctype, {} AS provider,"
         " {} AS provider_locale, {} AS icu_rules, d.datconnlimit AS connection_limit,"
+        " d.datistemplate AS is_template, d.datallowconn AS allow_connections,"
         " {} AS tablespace, {} AS tablespace_exists, {} AS comment"
         " FROM pg_catalog.pg_database d WHERE d.datname = $1",
         provider, provider_locale, icu_rules,
@@ -48,6 +49,8 @@ std::optional<Existing> look_up_database(Session& session, const Request& reques
     existing.ctype = text("ctype");
     existing.provider = text("provider");
     existing.connection_limit = std::stoi(text("connection_limit"));
+    existing.is_template = text("is_template") == "t";
+    existing.allow_connections = text("allow_connections") == "t";
     existing.tablespace = text("tablespace");  // "" when not asked for
     existing.tablespace_exists = text("tablespace_exists") == "t";
     existing.provider_locale = result.value(0, result.column("provider_locale"));

@@ -22,6 +22,9 @@ struct Request {
     std::optional<int> connection_limit;
     bool if_not_exists = false;
     SettingsRequest settings;  ///< --set, --reset: ALTER DATABASE ... SET
+    /// --is-template[=no], --allow-connections[=no]: as typed, then as read.
+    std::optional<std::string> is_template_argument, allow_connections_argument;
+    std::optional<bool> is_template, allow_connections;
 };
 
 /// What the catalog says of an existing database.
@@ -31,6 +34,7 @@ struct Existing {
     bool tablespace_exists = true;  ///< the tablespace asked for (-D)
     int encoding_id = 0;
     int connection_limit = -1;
+    bool is_template = false, allow_connections = true;
     std::optional<std::string> provider_locale, icu_rules, comment;
 };
 
