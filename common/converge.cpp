@@ -81,14 +81,22 @@ Converged create_or_converge(Session& session, Convergeable& object, bool if_not
         if (!if_not_exists) throw already_exists(object);
         return converge(session, object, /*looked_up=*/true);
     }
-    try {
-        object.create(session);
-    } catch (const SqlError& error) {
-        if (!is_duplicate(error)) throw;
-        if (!if_not_exists) throw already_exists(object);
-        return converge(session, object, /*looked_up=*/false);  // a concurrent run was first
+    constexpr int attempts = 3;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            object.create(session);
+            return {Action::created, {}};
+        } catch (const SqlError& error) {
+            if (!is_duplicate(error)) throw;
+            // A concurrent run was first, or made something this one needs (the extension a
+            // CASCADE brings) while the object itself is still missing: then try again.
+            if (object.look_up(session)) {
+                if (!if_not_exists) throw already_exists(object);
+                return converge(session, object, /*looked_up=*/true);
+            }
+            if (attempt == attempts) throw;
+        }
     }
-    return {Action::created, {}};
 }
 
 namespace {
@@ -138,16 +146,23 @@ Outcome create_or_converge_each(Session& session, const std::vector<Convergeable
                                 bool if_not_exists, std::string_view plural) {
     Outcome outcome;
     nlohmann::json documents = nlohmann::json::array();
+    // A dry run holds every object in one transaction, so that each sees what the ones before
+    // it would have done (a schema, an extension another one requires).
+    session.begin_dry_run_transaction();
     for (Convergeable* object : objects) {
         const std::size_t before = session.changes().size();
         Converged converged;
         try {
             converged = create_or_converge(session, *object, if_not_exists);
         } catch (Error& error) {
-            if (!documents.empty()) {
-                error.report()[std::string(plural)] = documents;
-                error.report()["statements"] = session.changes();
-            }
+            session.end_dry_run_transaction();
+            error.report()[std::string(plural)] = documents;
+            error.report()["dry_run"] = session.options().dry_run;
+            error.report()["statements"] = session.changes();
+            error.done() = outcome.text;
+            throw;
+        } catch (...) {
+            session.end_dry_run_transaction();
             throw;
         }
         const std::vector<std::string> statements(session.changes().begin() + static_cast<std::ptrdiff_t>(before),
@@ -157,6 +172,7 @@ Outcome create_or_converge_each(Session& session, const std::vector<Convergeable
         outcome.text += (outcome.text.empty() ? "" : "\n") + one.text;
         documents.push_back(std::move(one.json));
     }
+    session.end_dry_run_transaction();
     outcome.json = {{std::string(plural), std::move(documents)},
                     {"dry_run", session.options().dry_run},
                     {"statements", session.changes()}};

@@ -42,9 +42,14 @@ public:
     /// (pg-seed --per-file: the files committed before the failure).
     nlohmann::json& report() { return report_; }
     const nlohmann::json& report() const { return report_; }
+    /// What the failed run left done, for people: report lines printed on stdout before the
+    /// error (pg-createschema: the schemas made before the one that failed).
+    std::string& done() { return done_; }
+    const std::string& done() const { return done_; }
 
 private:
     nlohmann::json report_ = nlohmann::json::object();
+    std::string done_;
     Exit code_;
     std::string detail_;
     std::string hint_;

@@ -167,29 +167,51 @@ void Session::execute(std::string_view sql, std::string_view shown) {
 
 void Session::execute(const std::vector<Statement>& statements) {
     // Under --dry-run the statements are proved, not kept: they run in a transaction that is
-    // rolled back, so that the dry run fails where the real run would (a missing role).
-    send_batch(statements, options_.dry_run, false);
+    // rolled back (or, in a dry run's own transaction, kept until it is), so that the dry run
+    // fails where the real run would (a missing role).
+    send_batch(statements, options_.dry_run ? Batch::dry_run : Batch::commit);
     if (!options_.dry_run) note_change_committed();
     // Listed only once they succeeded: a report never claims a statement that failed.
     for (const auto& statement : statements) changes_.push_back(statement.shown);
 }
 
 void Session::prove(const std::vector<Statement>& statements) {
-    send_batch(statements, true, false);
+    send_batch(statements, Batch::prove);
 }
 
 Result Session::probe(const std::vector<Statement>& statements, std::string_view query) {
     std::vector<Statement> batch = statements;
     batch.push_back(Statement::plain(std::string(query)));
-    // BEGIN, the statements and the query as one message; its last result is the query's.
-    ResultHandle result = send_batch(batch, true, /*roll_back_after=*/true);
-    return Result(std::move(result));
+    // The statements and the query as one message; its last result is the query's.
+    return Result(send_batch(batch, Batch::probe));
 }
 
-ResultHandle Session::send_batch(const std::vector<Statement>& statements, bool roll_back,
-                              bool roll_back_after) {
-    std::string batch = roll_back ? "BEGIN" : "";
-    if (roll_back) echo(batch);
+void Session::begin_dry_run_transaction() {
+    if (!options_.dry_run || in_dry_run_transaction_) return;
+    query("BEGIN");
+    in_dry_run_transaction_ = true;
+}
+
+void Session::end_dry_run_transaction() {
+    if (!in_dry_run_transaction_) return;
+    in_dry_run_transaction_ = false;
+    echo("ROLLBACK");
+    PQclear(PQexec(connection_.get(), "ROLLBACK"));
+}
+
+ResultHandle Session::send_batch(const std::vector<Statement>& statements, Batch kind) {
+    // How the batch is wrapped: nothing (one implicit transaction); BEGIN ... ROLLBACK; or,
+    // inside a dry run's own transaction, a savepoint that is released (the dry run's changes
+    // stay for the objects after it) or rolled back to (a proof, a probe).
+    const bool wrapped = kind != Batch::commit;
+    const bool shared = wrapped && in_dry_run_transaction_;
+    const bool keep = kind == Batch::dry_run;
+    const char* open = shared ? "SAVEPOINT pgkit_proof" : "BEGIN";
+    const char* discard = shared ? "ROLLBACK TO SAVEPOINT pgkit_proof; RELEASE SAVEPOINT pgkit_proof"
+                                 : "ROLLBACK";
+    const char* close = shared && keep ? "RELEASE SAVEPOINT pgkit_proof" : discard;
+    std::string batch = wrapped ? open : "";
+    if (wrapped) echo(open);
     // The message is one transaction: the pinned settings (--lock-timeout) are set in it too,
     // so that they hold behind a transaction pooler (not echoed: they change nothing).
     for (const auto& [name, value] : pinned_) {
@@ -200,19 +222,20 @@ ResultHandle Session::send_batch(const std::vector<Statement>& statements, bool 
         echo(statement.shown);
         batch += (batch.empty() ? "" : ";\n") + statement.sql;
     }
-    if (roll_back) echo("ROLLBACK");
-    if (roll_back && !roll_back_after) batch += ";\nROLLBACK";
+    // A probe's last result is its query's: the closing statement goes on its own after it.
+    const bool close_after = kind == Batch::probe;
+    if (wrapped) echo(close);
+    if (wrapped && !close_after) batch += std::string(";\n") + close;
     ResultHandle result(nullptr, &PQclear);
     try {
         result = send(batch, {});
     } catch (...) {
-        // A statement failed (or was cancelled): end the transaction it left open, so that
-        // the session can go on (the flow looks again after a lost race).
-        if (roll_back) PQclear(PQexec(connection_.get(), "ROLLBACK"));
+        // A statement failed (or was cancelled): end what the batch opened, so that the
+        // session can go on (the flow looks again after a lost race).
+        if (wrapped) PQclear(PQexec(connection_.get(), discard));
         throw;
     }
-    // The last result is the last statement's (PQexec); ROLLBACK on its own, to keep it.
-    if (roll_back_after) PQclear(PQexec(connection_.get(), "ROLLBACK"));
+    if (close_after) PQclear(PQexec(connection_.get(), close));
     return result;
 }
 

@@ -106,6 +106,13 @@ public:
     /// rolls it all back: what the statements would leave, as the server sees it.
     Result probe(const std::vector<Statement>& statements, std::string_view query);
 
+    /// --dry-run of several objects: one transaction (BEGIN now, ROLLBACK at the end) holds
+    /// what each would do, so that the next sees it (an extension CASCADE would have brought,
+    /// a schema made just before); every proof inside it is a savepoint. Nothing without
+    /// --dry-run.
+    void begin_dry_run_transaction();
+    void end_dry_run_transaction();
+
     /// Sets a parameter for the whole session (set_config), and remembers it: a RESET ALL
     /// (pg-seed, after each file) must be followed by these again (--lock-timeout).
     void pin_setting(const std::string& name, const std::string& value);
@@ -129,10 +136,16 @@ public:
 
 private:
     ResultHandle send(std::string_view sql, const std::vector<std::optional<std::string>>& params);
-    /// The statements as one message, between BEGIN and ROLLBACK with `roll_back` (the
-    /// ROLLBACK sent on its own after it with `roll_back_after`); the last statement's result.
-    ResultHandle send_batch(const std::vector<Statement>& statements, bool roll_back,
-                            bool roll_back_after);
+    /// How send_batch wraps its statements.
+    enum class Batch {
+        commit,   ///< one implicit transaction, kept
+        dry_run,  ///< execute() under --dry-run: rolled back, or kept in the dry run's transaction
+        prove,    ///< rolled back, always
+        probe,    ///< rolled back after the last statement's result is read
+    };
+    /// The statements as one message; the last statement's result.
+    ResultHandle send_batch(const std::vector<Statement>& statements, Batch kind);
+    bool in_dry_run_transaction_ = false;
 
     ConnectionHandle connection_;
     SessionOptions options_;

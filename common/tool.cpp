@@ -221,6 +221,10 @@ int Tool::run(int argc, char** argv, const std::function<Outcome()>& body) {
     } catch (const UsageError& error) {
         return fail_usage(error.what(), error.hint());
     } catch (const Error& error) {
+        if (!error.done().empty() && format() == Format::text && !behaviour_.quiet) {
+            std::cout << error.done() << (error.done().back() == '\n' ? "" : "\n");
+            std::cout.flush();
+        }
         return fail(error.code(), error.what(), error.detail(), error.hint(), error.sqlstate(),
                     error.report());
     } catch (const std::exception& error) {

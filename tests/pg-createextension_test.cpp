@@ -75,6 +75,10 @@ BOOST_AUTO_TEST_CASE(help_version_and_usage_errors) {
     BOOST_TEST(missing.exit_code == 2);
     BOOST_TEST(contains(missing.err, "missing required argument extension name"), missing.err);
     BOOST_TEST(run_tool("pg-createextension", {"--version", ""}).exit_code == 2);
+    // "--version -d app x" would take "-d" for the extension's version.
+    const Outcome swallowed = run_tool("pg-createextension", {"--version", "-d", "app", "x"});
+    BOOST_TEST(swallowed.exit_code == 2);
+    BOOST_TEST(contains(swallowed.err, "--version needs a version"), swallowed.err);
     BOOST_TEST(run_tool("pg-createextension", {"--schema", std::string(64, 's'), "x"}).exit_code == 2);
 }
 
@@ -173,6 +177,10 @@ BOOST_AUTO_TEST_CASE(an_extension_the_server_lacks_is_refused_with_close_names) 
     const auto json = nlohmann::json::parse(typo.out);
     BOOST_TEST(contains(json["message"].get<std::string>(), "pg_tgrm"), typo.out);
     BOOST_TEST(contains(json["hint"].get<std::string>(), "Close names the server has: pg_trgm"), typo.out);
+    // Names are kept as typed: other letters get the name the server has.
+    const Outcome capitals = scratch.run({"CITEXT"});
+    BOOST_TEST(capitals.exit_code == 1);
+    BOOST_TEST(contains(capitals.err, "Close names the server has: citext"), capitals.err);
     const Outcome far = scratch.run({"no_such_extension_at_all"});
     BOOST_TEST(far.exit_code == 1);
     BOOST_TEST(!contains(far.err, "Close names"), far.err);
@@ -198,8 +206,16 @@ BOOST_AUTO_TEST_CASE(a_database_owner_may_install_trusted_extensions_only) {
 }
 
 BOOST_AUTO_TEST_CASE(template1_passes_it_on_to_every_later_database) {
-    const Outcome result = run_tool("pg-createextension", {"-d", "template1", "--if-not-exists", "tablefunc"});
-    BOOST_TEST(result.exit_code == 0, result.err);
+    // template1 is the shared cluster's: the extension stays there for as short a time as
+    // can be, and goes whatever happens.
+    struct Cleanup {
+        ~Cleanup() {
+            Database(shared_cluster().conninfo("template1")).exec("DROP EXTENSION IF EXISTS tablefunc");
+        }
+    } cleanup;
+    const Outcome result = run_tool("pg-createextension", {"-d", "template1", "tablefunc"});
+    BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+    BOOST_TEST(contains(result.out, "created extension \"tablefunc\""), result.out);
     const std::string later = unique_name("from_template1");
     admin().exec("CREATE DATABASE " + later);
     Database(shared_cluster().conninfo("template1")).exec("DROP EXTENSION tablefunc");
@@ -227,6 +243,42 @@ BOOST_AUTO_TEST_CASE(eight_runs_at_once_install_once_and_all_exit_0) {
     }
     BOOST_TEST(created == 1);
     BOOST_TEST(scratch.db->value("SELECT count(*) FROM pg_extension WHERE extname IN ('cube', 'earthdistance')") == "2");
+}
+
+BOOST_AUTO_TEST_CASE(eight_updates_at_once_report_one_change) {
+    const Scratch scratch;
+    const std::string older = older_trgm_version();
+    BOOST_TEST_REQUIRE(scratch.run({"--version", older, "pg_trgm"}).exit_code == 0);
+    std::vector<Running> runs;
+    for (int i = 0; i < 8; ++i) {
+        runs.push_back(start_tool("pg-createextension", {"-d", scratch.name, "--if-not-exists",
+                                                         "--version=latest", "--format", "json", "pg_trgm"}));
+    }
+    int altered = 0;
+    for (auto& run : runs) {
+        const Outcome result = wait_at_most(run, 120);
+        BOOST_TEST(result.exit_code == 0, result.err);
+        const auto json = nlohmann::json::parse(result.out);
+        if (json["extensions"][0]["action"] == "altered") ++altered;
+        else BOOST_TEST(json["extensions"][0]["action"] == "unchanged", result.out);
+    }
+    BOOST_TEST(altered == 1);
+    BOOST_TEST(scratch.installed("pg_trgm") == default_version("pg_trgm") + " public");
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_stops_the_run_and_says_what_was_done) {
+    const Scratch scratch;
+    const Outcome text = scratch.run({"pg_trgm", "pg_tgrm", "citext"});
+    BOOST_TEST(text.exit_code == 1);
+    BOOST_TEST(text.out == "created extension \"pg_trgm\" (version " + default_version("pg_trgm") +
+                               ", schema \"public\")\n");
+    BOOST_TEST(!scratch.installed("citext"));
+    // JSON: the same shape as on success, whatever failed.
+    const Outcome first = scratch.run({"--format", "json", "pg_tgrm"});
+    const auto json = nlohmann::json::parse(first.out);
+    BOOST_TEST(json["extensions"].is_array());
+    BOOST_TEST(json["extensions"].empty());
+    BOOST_TEST(json["dry_run"] == false);
 }
 
 BOOST_AUTO_TEST_CASE(ctrl_c_while_another_session_installs_it_leaves_nothing) {
@@ -271,13 +323,21 @@ BOOST_AUTO_TEST_CASE(a_dry_run_fails_where_the_real_run_fails_and_installs_nothi
         BOOST_TEST(dry.exit_code == real.exit_code, dry.err);
         BOOST_TEST(first_error_line(dry.err) == first_error_line(real.err));
     }
+    // Several at once: each sees what the ones before it would have done.
+    const Outcome in_order = scratch.run({"--dry-run", "cube", "earthdistance"});
+    BOOST_TEST(in_order.exit_code == 0, in_order.err);
+    BOOST_TEST(in_order.out == "would create extension \"cube\" (version " + default_version("cube") +
+                                   ", schema \"public\")\nwould create extension \"earthdistance\" (version " +
+                                   default_version("earthdistance") + ", schema \"public\")\n");
+    BOOST_TEST(scratch.run({"--dry-run", "cube", "cube"}).exit_code == 5);
+    BOOST_TEST(!scratch.installed("cube"));
     const Outcome would = scratch.run({"--dry-run", "--format", "json", "--cascade", "earthdistance"});
     BOOST_TEST(would.exit_code == 0, would.err);
     const auto json = nlohmann::json::parse(would.out);
     BOOST_TEST(json["dry_run"] == true);
     BOOST_TEST(json["extensions"][0]["action"] == "created");
     BOOST_TEST(json["extensions"][0]["cascaded"] == nlohmann::json::array({"cube"}));
-    BOOST_TEST(json["extensions"][0]["version"].is_null());
+    BOOST_TEST(json["extensions"][0]["version"] == default_version("earthdistance"));  // read in the dry run's transaction
     BOOST_TEST(!scratch.installed("cube"));
     // An update, proved and rolled back.
     const std::string older = older_trgm_version();

@@ -138,6 +138,9 @@ BOOST_AUTO_TEST_CASE(if_not_exists_converges_only_what_was_named) {
 
 BOOST_AUTO_TEST_CASE(a_failure_stops_the_run_and_what_came_before_stays) {
     const Scratch scratch;
+    const Outcome text = scratch.run({"early", "early"});
+    BOOST_TEST(text.exit_code == 5);
+    BOOST_TEST(text.out == "created schema \"early\"\n");  // what was done, then the error
     const Outcome result = scratch.run({"--format", "json", "one", "one", "two"});
     BOOST_TEST(result.exit_code == 5);
     const auto json = nlohmann::json::parse(result.out);
@@ -213,8 +216,7 @@ BOOST_AUTO_TEST_SUITE(dry_run)
 
 BOOST_AUTO_TEST_CASE(a_dry_run_fails_where_the_real_run_fails_and_makes_nothing) {
     const Scratch scratch;
-    const std::string plain = make_role("no_create", "LOGIN");
-    admin().exec("REVOKE CREATE ON DATABASE " + scratch.name + " FROM PUBLIC");
+    const std::string plain = make_role("no_create", "LOGIN");  // no CREATE on the database
     const std::vector<std::vector<std::string>> faults = {
         {"-O", unique_name("nobody"), "x1"},
         {"-U", plain, "x2"},
@@ -237,6 +239,9 @@ BOOST_AUTO_TEST_CASE(a_dry_run_fails_where_the_real_run_fails_and_makes_nothing)
     BOOST_TEST(!scratch.owner("fine").has_value());
     const Outcome text = scratch.run({"--dry-run", "fine"});
     BOOST_TEST(text.out == "would create schema \"fine\"\n");
+    // Several at once: the second of two of a name is refused, as in the real run.
+    BOOST_TEST(scratch.run({"--dry-run", "twice", "twice"}).exit_code == 5);
+    BOOST_TEST(!scratch.owner("twice").has_value());
     admin().exec("DROP ROLE " + quote_ident(plain));
 }
 

@@ -162,9 +162,15 @@ public:
             }
         }
         if (request_.settings.empty()) return;
+        const auto settings = settings_statements(session, settings_target(session, "0"),
+                                                  request_.settings);
+        if (session.options().dry_run) {
+            // Listed, not proved: the database they would apply to does not exist yet.
+            for (const auto& statement : settings) session.execute(statement.sql, statement.shown);
+            return;
+        }
         try {
-            session.execute(settings_statements(session, settings_target(session, "0"),
-                                                request_.settings));
+            session.execute(settings);
         } catch (const Error& error) {
             throw Error(error.code(),
                         fmt::format("setting failed (database was created): {}", error.what()),
@@ -284,10 +290,10 @@ int main(int argc, char** argv) {
         ->type_name("N");
     app.add_flag("--is-template{yes}", request.is_template_argument,
                  "the database is a template others may copy (=no: not)")
-        ->type_name("[=yes|no]");
+        ->type_name("[yes|no]");
     app.add_flag("--allow-connections{yes}", request.allow_connections_argument,
                  "the database accepts connections (=no: refuses them)")
-        ->type_name("[=yes|no]");
+        ->type_name("[yes|no]");
     app.add_option("--set", request.settings.set_arguments,
                    "keep parameter NAME set to VALUE in the database (ALTER DATABASE ... SET)")
         ->type_name("NAME=VALUE")

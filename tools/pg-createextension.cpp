@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,12 @@ void validate(const Request& request) {
     if (request.extensions.empty()) throw UsageError("missing required argument extension name");
     for (const auto& extension : request.extensions) check_identifier("extension name", extension);
     if (request.schema) check_identifier("schema name", *request.schema);
+    if (request.version && !request.version->empty() && request.version->front() == '-') {
+        // "--version -d app ..." would take "-d" for the version.
+        throw UsageError(fmt::format("--version needs a version, not \"{}\"", *request.version),
+                         "-V prints the tool's version; --version=VERSION (or latest) is the "
+                         "extension's.");
+    }
 }
 
 struct Existing {
@@ -72,7 +79,7 @@ public:
     }
 
     void create(Session& session) override {
-        if (request_.cascade) cascaded_ = required_but_missing(session);
+        const std::vector<std::string> before = installed_extensions(session);
         std::string sql = "CREATE EXTENSION " + session.quote_ident(name());
         if (request_.schema) sql += " SCHEMA " + session.quote_ident(*request_.schema);
         // "latest" is the control file's default: what CREATE EXTENSION installs without one.
@@ -94,7 +101,17 @@ public:
             if (!is_not_available(error)) throw;
             throw not_available(session, error);
         }
-        if (!session.options().dry_run) installed_ = read(session);
+        // What CASCADE brought: read back (in a dry run, inside its own transaction).
+        cascaded_.clear();
+        if (request_.cascade) {
+            for (const auto& extension : installed_extensions(session)) {
+                if (extension != name() &&
+                    std::find(before.begin(), before.end(), extension) == before.end()) {
+                    cascaded_.push_back(extension);
+                }
+            }
+        }
+        installed_ = read(session);
     }
 
     Plan plan(Session& session) override {
@@ -123,6 +140,23 @@ public:
             if (target != existing.version) {
                 check_update(session, existing.version, target);
                 installed_->version = target;
+                // Runs updating the same extension take turns (ALTER EXTENSION ... UPDATE locks
+                // nothing first), and one that finds the version changed once it has the lock
+                // fails as a lost race (40001): the flow looks again and finds it unchanged.
+                std::vector<Statement> guard = {Statement::plain(fmt::format(
+                    "SELECT pg_catalog.pg_advisory_xact_lock({}, pg_catalog.hashtext({}))",
+                    0x70676578 /* "pgex" */, session.quote_literal(name())))};
+                const std::string name_literal = session.quote_literal(name());
+                const std::string from_literal = session.quote_literal(existing.version);
+                if ((name_literal + from_literal).find('$') == std::string::npos) {
+                    guard.push_back(Statement::plain(fmt::format(
+                        "DO $pgkit$BEGIN IF (SELECT extversion FROM pg_catalog.pg_extension WHERE "
+                        "extname = {}) IS DISTINCT FROM {} THEN RAISE EXCEPTION USING ERRCODE = "
+                        "'serialization_failure', MESSAGE = 'extension changed while being "
+                        "checked'; END IF; END$pgkit$",
+                        name_literal, from_literal)));
+                }
+                plan.statements.insert(plan.statements.begin(), guard.begin(), guard.end());
                 plan.add(fmt::format("version {} -> {}", existing.version, target),
                          Statement::plain(fmt::format("ALTER EXTENSION {} UPDATE TO {}", extension,
                                                       session.quote_literal(target))));
@@ -148,24 +182,8 @@ public:
     }
 
 private:
-    /// What CASCADE would create: the extensions the asked version requires, and theirs, that
-    /// are not installed (each at its default version, as CASCADE installs them).
-    std::vector<std::string> required_but_missing(Session& session) const {
-        const Result rows = session.query(
-            "WITH RECURSIVE needed(name) AS ("
-            " SELECT r.name FROM pg_catalog.pg_available_extension_versions v,"
-            "  pg_catalog.unnest(v.requires) AS r(name)"
-            " WHERE v.name = $1 AND v.version = coalesce($2, (SELECT a.default_version"
-            "  FROM pg_catalog.pg_available_extensions a WHERE a.name = $1))"
-            " UNION"
-            " SELECT r.name FROM needed"
-            " JOIN pg_catalog.pg_available_extensions a ON a.name = needed.name"
-            " JOIN pg_catalog.pg_available_extension_versions v"
-            "  ON v.name = a.name AND v.version = a.default_version,"
-            "  pg_catalog.unnest(v.requires) AS r(name))"
-            " SELECT name FROM needed WHERE name NOT IN"
-            " (SELECT extname FROM pg_catalog.pg_extension) ORDER BY name",
-            {name(), request_.latest() ? std::nullopt : request_.version});
+    std::vector<std::string> installed_extensions(Session& session) const {
+        const Result rows = session.query("SELECT extname FROM pg_catalog.pg_extension ORDER BY 1");
         std::vector<std::string> names;
         for (int row = 0; row < rows.rows(); ++row) names.emplace_back(rows.text(row, 0));
         return names;
@@ -227,13 +245,20 @@ private:
             {name()});
         std::vector<std::string> versions;
         for (int row = 0; row < rows.rows(); ++row) versions.emplace_back(rows.text(row, 0));
+        // In order, as people read versions (the server lists them as its directory does).
+        std::sort(versions.begin(), versions.end(), [](const std::string& a, const std::string& b) {
+            const auto order = compare_versions(a, b);
+            return order ? *order < 0 : a < b;
+        });
         return versions.empty() ? "none" : join(versions, ", ");
     }
 
     static bool is_not_available(const SqlError& error) {
         // Older minor releases: could not open extension control file ".../x.control"
         // (58P01); newer ones: extension "x" is not available (0A000).
-        return error.sqlstate() == "58P01" ||
+        const std::string_view message = error.what();
+        return (error.sqlstate() == "58P01" &&
+                message.find("extension control file") != std::string_view::npos) ||
                (error.sqlstate() == "0A000" &&
                 std::string_view(error.what()).find("is not available") != std::string_view::npos);
     }

@@ -32,6 +32,14 @@ complete -c pg-createdb -s S -l strategy -x -a 'wal_log file_copy' -d 'Database 
 complete -c pg-createdb -s T -l template -x -a '(__pgkit_query templates)' -d 'Template database to copy'
 # --connection-limit=N
 complete -c pg-createdb -l connection-limit -x -d 'Connection limit for the database (-1: none)'
+# --is-template[=yes|no]: the value only after "=" (a word after a space is DBNAME).
+complete -c pg-createdb -l is-template -f -a 'yes no' -d 'The database is a template others may copy (=no: not)'
+# --allow-connections[=yes|no]
+complete -c pg-createdb -l allow-connections -f -a 'yes no' -d 'The database accepts connections (=no: refuses them)'
+# --set=NAME=VALUE: the parameter's name, then "=" (no space after it) and the value.
+complete -c pg-createdb -l set -x -a '(__pgkit_query parameters | string replace -- \t =\t)' -d 'Keep parameter NAME set to VALUE in the database (ALTER DATABASE ... SET)'
+# --reset=NAME
+complete -c pg-createdb -l reset -x -a '(__pgkit_query parameters)' -d "With --if-not-exists, take the database's setting NAME away"
 # --if-not-exists
 complete -c pg-createdb -l if-not-exists -d 'Accept an existing database and converge it'
 # -e, --echo

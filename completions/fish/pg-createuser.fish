@@ -58,6 +58,12 @@ complete -c pg-createuser -l replication -d 'Role can initiate replication'
 complete -c pg-createuser -l no-replication -d 'Role cannot initiate replication (default)'
 # --comment=TEXT
 complete -c pg-createuser -l comment -x -d 'Comment on the role (COMMENT ON ROLE)'
+# --set=NAME=VALUE: the parameter's name, then "=" (no space after it) and the value.
+complete -c pg-createuser -l set -x -a '(__pgkit_query parameters --no-short-dbname | string replace -- \t =\t)' -d 'Keep parameter NAME set to VALUE for the role (ALTER ROLE ... SET)'
+# --reset=NAME
+complete -c pg-createuser -l reset -x -a '(__pgkit_query parameters --no-short-dbname)' -d "With --if-not-exists, take the role's setting NAME away"
+# --in-database=DB
+complete -c pg-createuser -l in-database -x -a '(__pgkit_query databases --no-short-dbname)' -d '--set and --reset apply to the role in database DB only'
 # --if-not-exists
 complete -c pg-createuser -l if-not-exists -d 'Accept an existing role and converge it'
 # --update-password

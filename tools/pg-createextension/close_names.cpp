@@ -38,8 +38,8 @@ std::vector<std::string> close_names(std::string_view wanted, const std::vector<
     const std::size_t limit = std::max<std::size_t>(2, want.size() / 3);
     std::vector<std::tuple<std::size_t, std::string>> found;
     for (const auto& candidate : candidates) {
+        if (candidate == wanted) continue;  // the name itself is not "close"
         const std::string name = lowered(candidate);
-        if (name == want) continue;
         const std::size_t distance = edit_distance(want, name);
         const bool contained = !want.empty() && (name.find(want) != std::string::npos ||
                                                  want.find(name) != std::string::npos);

@@ -12,8 +12,9 @@ namespace pgkit {
 /// without case.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-/// The candidates close to `wanted`, closest first (ties by name): those within a third of its
-/// length in edits (at least 2), and those that contain it or that it contains; at most `most`.
+/// The candidates close to `wanted`, closest first (ties by name): the same name in other
+/// letters, those within a third of its length in edits (at least 2), and those that contain
+/// it or that it contains; at most `most`. `wanted` itself is not among them.
 std::vector<std::string> close_names(std::string_view wanted, const std::vector<std::string>& candidates,
                                      std::size_t most = 5);
 

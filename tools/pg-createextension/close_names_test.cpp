@@ -21,7 +21,9 @@ BOOST_AUTO_TEST_CASE(typos_and_parts_are_close_the_rest_is_not) {
     BOOST_TEST(close_names("pg_tgrm", available) == std::vector<std::string>{"pg_trgm"});
     BOOST_TEST(close_names("crypto", available) == std::vector<std::string>{"pgcrypto"});
     BOOST_TEST(close_names("postgis", available).empty());
-    BOOST_TEST(close_names("CITEXT", available).empty());  // the same name is not "close"
+    // Names are kept as typed: the same name in other letters is the closest of all.
+    BOOST_TEST(close_names("CITEXT", available) == std::vector<std::string>{"citext"});
+    BOOST_TEST(close_names("citext", available).empty());  // the name itself is not "close"
     BOOST_TEST(close_names("earth", available) == std::vector<std::string>{"earthdistance"});
     // Closest first, then by name; at most so many.
     BOOST_TEST(close_names("cub", {"cubes", "cube", "club"}) ==

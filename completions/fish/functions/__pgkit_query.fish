@@ -24,6 +24,9 @@
 #   extension-versions
 #                the versions it has of the extensions named with --extension=NAME (repeated;
 #                none, and no query, without it)
+#   parameters   the run-time parameters a role or a database may keep (ALTER ROLE/DATABASE
+#                ... SET): those of pg_settings a session can set (contexts user and
+#                superuser), in lower case as the tools fold them
 # Schema and relation names come through quote_ident(), so that each is a psql-style pattern
 # matching just that object; a name with a line break in it is left out.
 #
@@ -95,6 +98,9 @@ function __pgkit_query --description 'Print names of PostgreSQL objects for a pg
             test (count $literals) -gt 0; or return 1
             set sql "SELECT DISTINCT version FROM pg_catalog.pg_available_extension_versions WHERE name IN ("(string join ', ' -- $literals)") AND version !~ '[\n\r]' ORDER BY 1"
             set label Version
+        case parameters
+            set sql "SELECT pg_catalog.lower(name) FROM pg_catalog.pg_settings WHERE context IN ('user', 'superuser') ORDER BY 1"
+            set label Parameter
         case '*'
             return 1
     end
