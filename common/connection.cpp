@@ -71,7 +71,7 @@ Session Connector::connect_to_database(const std::string& database) {
 
 Session Connector::connect(const std::string& dbname,
                            const std::optional<std::string>& override_dbname,
-                           bool secure_search_path) {
+                           bool secure_search_path, bool wait_for_database) {
     using Clock = std::chrono::steady_clock;
     const auto deadline =
         Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -113,7 +113,17 @@ Session Connector::connect(const std::string& dbname,
         connection.reset();
         throw_if_interrupted();
         const auto now = Clock::now();
-        if (!is_transient(error.failure()) || now >= deadline) {
+        // With --wait, a database that does not exist yet is waited for too: in a container's
+        // start-up another step may be creating it. A login refusal still ends the wait.
+        const bool missing = error.failure() == ConnectFailure::database_missing &&
+                             wait_for_database && options_.wait_seconds.value_or(0) > 0;
+        if ((!is_transient(error.failure()) && !missing) || now >= deadline) {
+            if (missing) {
+                throw ConnectionError(error.failure(), error.code(), error.what(),
+                                      fmt::format("It did not appear within --wait={} s: is the step "
+                                                  "that creates it running? (pg-createdb makes it.)",
+                                                  *options_.wait_seconds));
+            }
             throw error;
         }
         // Sleep no longer than the time left, then try once more at the deadline.
@@ -129,7 +139,8 @@ Session Connector::connect_maintenance(bool avoid_postgres) {
     }
     if (!avoid_postgres) {
         try {
-            return connect("postgres");
+            // Not waited for: a server without "postgres" is served by template1.
+            return connect("postgres", std::nullopt, true, /*wait_for_database=*/false);
         } catch (const ConnectionError& error) {
             if (error.failure() != ConnectFailure::database_missing) {
                 throw;

@@ -34,7 +34,8 @@ class Connector {
 public:
     Connector(ConnectionOptions options, std::string application_name, SessionOptions session);
 
-    /// Connects to `dbname` (a name or a connection string); retries while --wait allows.
+    /// Connects to `dbname` (a name or a connection string); retries while --wait allows, a
+    /// database that does not exist yet included (another step may be creating it).
     /// `secure_search_path` empties search_path, as PostgreSQL's tools do for catalog work.
     Session connect(const std::string& dbname, bool secure_search_path = true);
 
@@ -51,7 +52,7 @@ public:
 
 private:
     Session connect(const std::string& dbname, const std::optional<std::string>& override_dbname,
-                    bool secure_search_path);
+                    bool secure_search_path, bool wait_for_database = true);
     ConnectionHandle connect_once(const std::string& dbname,
                                   const std::optional<std::string>& override_dbname);
 

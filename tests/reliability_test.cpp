@@ -406,6 +406,28 @@ BOOST_AUTO_TEST_CASE(tools_waiting_through_a_crash_and_restart_succeed) {
     tools_outlast_a_down_server(/*crash=*/true);
 }
 
+BOOST_AUTO_TEST_CASE(a_database_being_made_is_waited_for_and_a_missing_one_named) {
+    // Another step of a container's start-up makes the database while the tool waits.
+    const std::string name = unique_name("made_later");
+    Running waiting = start_tool("pg-listtables", {"-d", name, "--wait", "60", "--format", "names"});
+    std::this_thread::sleep_for(1500ms);
+    BOOST_TEST(!has_exited(waiting));
+    admin().exec("CREATE DATABASE " + name);
+    const Outcome found = wait_at_most(waiting, 60);
+    BOOST_TEST(found.exit_code == 0, found.err);
+    admin().exec("DROP DATABASE " + name);
+    // One that never comes: exit 4 once the time is up, naming it.
+    const auto started = std::chrono::steady_clock::now();
+    const Outcome missing = run_tool("pg-listtables", {"-d", name, "--wait", "2"});
+    const auto took = std::chrono::steady_clock::now() - started;
+    BOOST_TEST(missing.exit_code == 4);
+    BOOST_TEST(contains(missing.err, "database \"" + name + "\" does not exist"), missing.err);
+    BOOST_TEST(contains(missing.err, "--wait=2"), missing.err);
+    BOOST_TEST(took >= 1500ms);
+    // Without --wait, at once, as before.
+    BOOST_TEST(run_tool("pg-listtables", {"-d", name}).exit_code == 4);
+}
+
 /// Accepts TCP connections on 127.0.0.1 and closes each at once, without a word: what a
 /// client sees of a server killed in the middle of its handshake, or of a proxy in front of a
 /// server that is restarting.

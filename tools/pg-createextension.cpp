@@ -169,7 +169,7 @@ public:
         const std::vector<std::string> brought =
             action == Action::created ? cascaded_ : std::vector<std::string>{};
         outcome.json["cascaded"] = brought;
-        // Where it is and which version (not known in a dry run of a new one).
+        // Where it is and which version (in a dry run, as its own transaction would leave it).
         outcome.json["version"] = installed_ ? nlohmann::json(installed_->version) : nlohmann::json();
         outcome.json["schema"] = installed_ ? nlohmann::json(installed_->schema) : nlohmann::json();
         if (action == Action::created && installed_) {
