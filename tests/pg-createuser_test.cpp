@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "tools/pg-createuser/passwords.hpp"
@@ -460,6 +461,66 @@ BOOST_AUTO_TEST_CASE(no_plain_password_reaches_the_server_log) {
     BOOST_TEST(!server_log_contains(password));
     BOOST_TEST(!server_log_contains("pw-"), "a plain test password is in the server log");
     drop_role(name);
+}
+
+BOOST_AUTO_TEST_CASE(a_generated_password_goes_to_its_file_only_and_only_when_set) {
+    const std::string dir = "/tmp/" + unique_name("pgkit-generated");
+    std::filesystem::create_directories(dir);
+    const std::string file = dir + "/app.password";
+    const auto read_password = [&file] {
+        std::ifstream in(file);
+        std::string line;
+        std::getline(in, line);
+        return line;
+    };
+    const auto entries = [&dir] {
+        return std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator());
+    };
+    const std::string name = unique_name("generated");
+    // A dry run writes nothing.
+    const Outcome dry = createuser({"--dry-run", "--generate-password=" + file, name});
+    BOOST_TEST(dry.exit_code == 0, dry.err);
+    BOOST_TEST(entries() == 0);
+    // A role that cannot be made: no file, no temporary file left.
+    const Outcome failed = createuser({"--generate-password=" + file, "--member-of", unique_name("nogroup"), name});
+    BOOST_TEST(failed.exit_code == 1);
+    BOOST_TEST(entries() == 0);
+    // Made: the file has it, mode 0600, 32 letters and digits, and it logs in.
+    const Outcome made = createuser({"-e", "--format", "json", "--generate-password=" + file, name});
+    BOOST_TEST(made.exit_code == 0, made.err);
+    const std::string first = read_password();
+    BOOST_TEST(first.size() == 32U);
+    BOOST_TEST(first.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos);
+    struct stat status {};
+    BOOST_TEST_REQUIRE(::stat(file.c_str(), &status) == 0);
+    BOOST_TEST((status.st_mode & 0777) == 0600U);
+    BOOST_TEST(can_log_in(name, first));
+    BOOST_TEST(nlohmann::json::parse(made.out)["password_file"] == file);
+    BOOST_TEST(!contains(made.out + made.err, first));
+    BOOST_TEST(!server_log_contains(first));
+    // Again without --update-password: kept, the file untouched.
+    const Outcome kept = createuser({"--if-not-exists", "--generate-password=" + file, name});
+    BOOST_TEST(kept.exit_code == 0, kept.err);
+    BOOST_TEST(read_password() == first);
+    BOOST_TEST(entries() == 1);
+    // Rotated: a new one, 20 hex digits, the old one no longer logs in.
+    const Outcome rotated = createuser({"--if-not-exists", "--update-password", "--generate-password=" + file,
+                                        "--password-length=20", "--password-alphabet=hex", name});
+    BOOST_TEST(rotated.exit_code == 0, rotated.err);
+    BOOST_TEST(rotated.out == "altered role \"" + name + "\": password\n");
+    const std::string second = read_password();
+    BOOST_TEST(second.size() == 20U);
+    BOOST_TEST(second.find_first_not_of("0123456789abcdef") == std::string::npos);
+    BOOST_TEST(can_log_in(name, second));
+    BOOST_TEST(!can_log_in(name, first));
+    // Refused before connecting.
+    BOOST_TEST(createuser({"--generate-password=-", name}).exit_code == 2);
+    BOOST_TEST(createuser({"--generate-password=" + file, "--password-env=X", name}).exit_code == 2);
+    BOOST_TEST(createuser({"--generate-password=" + file, "--password-length=8", name}).exit_code == 2);
+    BOOST_TEST(createuser({"--password-alphabet=hex", name}).exit_code == 2);
+    BOOST_TEST(createuser({"--generate-password=" + file, "--password-alphabet=emoji", name}).exit_code == 2);
+    drop_role(name);
+    std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include <array>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 #include "common/settings.hpp"
 #include "common/tool.hpp"
 #include "tools/pg-createuser/attributes.hpp"
+#include "tools/pg-createuser/generated_password.hpp"
 #include "tools/pg-createuser/passwords.hpp"
 
 namespace {
@@ -39,6 +41,9 @@ struct Request {
     std::optional<std::string> password;  ///< plain text or a verifier
     SettingsRequest settings;
     std::optional<std::string> in_database;  ///< --in-database: the settings of the role there
+    std::optional<std::string> generate_file, alphabet_word;  ///< --generate-password, --password-alphabet
+    std::optional<int> password_length;
+    PasswordAlphabet alphabet = PasswordAlphabet::alphanumeric;
 };
 
 void validate(Request& request) {
@@ -46,13 +51,36 @@ void validate(Request& request) {
     request.attribute = attribute_values(request.flags);
     check_connection_limit(request.connection_limit);
     const int sources = int(request.pwprompt) + int(request.password_file.has_value()) +
-                        int(request.password_env.has_value());
+                        int(request.password_env.has_value()) +
+                        int(request.generate_file.has_value());
     if (sources > 1) {
-        throw UsageError("give the password one way only: -P, --password-file or --password-env");
+        throw UsageError("give the password one way only: -P, --password-file, --password-env "
+                         "or --generate-password");
     }
     if (request.update_password && sources == 0) {
-        throw UsageError("--update-password needs a password (-P, --password-file or "
-                         "--password-env)");
+        throw UsageError("--update-password needs a password (-P, --password-file, "
+                         "--password-env or --generate-password)");
+    }
+    if (request.generate_file) {
+        if (*request.generate_file == "-") {
+            throw UsageError("--generate-password needs a file: a generated password is never "
+                             "printed");
+        }
+        if (request.password_length && (*request.password_length < 16 || *request.password_length > 1024)) {
+            throw UsageError("--password-length must be 16 to 1024");
+        }
+        if (request.alphabet_word) {
+            const auto alphabet = parse_password_alphabet(*request.alphabet_word);
+            if (!alphabet) {
+                throw UsageError(fmt::format("invalid password alphabet \"{}\": use alphanumeric, "
+                                             "hex or urlsafe",
+                                             *request.alphabet_word));
+            }
+            request.alphabet = *alphabet;
+        }
+    } else if (request.password_length || request.alphabet_word) {
+        throw UsageError("--password-length and --password-alphabet shape --generate-password's "
+                         "password: give --generate-password=FILE");
     }
     if (request.arguments.empty() && request.interactive) {
         request.role = ask_role_name();
@@ -335,6 +363,15 @@ int main(int argc, char** argv) {
     app.add_option("--password-env", request.password_env,
                    "read the password from environment variable VAR")
         ->type_name("VAR");
+    app.add_option("--generate-password", request.generate_file,
+                   "make a random password and write it to FILE (mode 0600), never printed")
+        ->type_name("FILE");
+    app.add_option("--password-length", request.password_length,
+                   "length of a generated password (default 32)")
+        ->type_name("N");
+    app.add_option("--password-alphabet", request.alphabet_word,
+                   "characters of a generated one: alphanumeric (default), hex, urlsafe")
+        ->type_name("WORD");
     app.add_flag("-r,--createrole", request.flags[createrole].yes, "role can create new roles");
     app.add_flag("-R,--no-createrole", request.flags[createrole].no,
                  "role cannot create roles (default)");
@@ -381,6 +418,15 @@ int main(int argc, char** argv) {
         std::vector<std::string> warnings;
         request.password = read_new_password(request.password_file, request.password_env,
                                              request.pwprompt, warnings);
+        // A generated password is written to a temporary file before it is sent, and put in
+        // place only once the role has it; otherwise the temporary file goes.
+        std::optional<PendingPasswordFile> generated;
+        if (request.generate_file) {
+            request.password = generate_password(
+                static_cast<std::size_t>(request.password_length.value_or(32)), request.alphabet);
+            generated.emplace(*request.generate_file);
+            if (!tool.behaviour().dry_run) generated->stage(*request.password);
+        }
         for (const auto& warning : warnings) tool.warn(warning);
         if (request.interactive) ask_attributes(request.attribute);
         apply_superuser_implies(request.attribute);
@@ -389,6 +435,16 @@ int main(int argc, char** argv) {
         Outcome outcome =
             report(session, role, create_or_converge(session, role, request.if_not_exists));
         outcome.json["password"] = password_action_name(role.password());
+        if (generated) {
+            const bool written = role.password() == PasswordAction::set && !tool.behaviour().dry_run;
+            if (written) generated->commit();
+            outcome.json["password_file"] = written ? nlohmann::json(generated->path()) : nlohmann::json();
+            if (role.password() == PasswordAction::kept && !std::filesystem::exists(generated->path())) {
+                tool.warn(fmt::format("role \"{}\" exists and keeps its password; \"{}\" was not "
+                                      "written (--update-password makes a new one)",
+                                      request.role, generated->path()));
+            }
+        }
         return outcome;
     });
 }
