@@ -744,6 +744,67 @@ BOOST_AUTO_TEST_CASE(settings_are_set_converged_and_reset_in_the_servers_own_for
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(memberships)
+
+BOOST_AUTO_TEST_CASE(exact_memberships_revoke_the_rest_and_not_member_of_revokes_one) {
+    const std::string a = unique_name("group_a"), b = unique_name("group_b"), c = unique_name("group_c");
+    for (const auto& group : {a, b, c}) make_role(group);
+    const std::string name = unique_name("member");
+    BOOST_TEST(createuser({"-g", a, "-g", b, name}).exit_code == 0);
+    // Exactly b and c: c granted, a revoked, b left as it is.
+    const Outcome exact = createuser({"--if-not-exists", "--member-of-exact=" + b + "," + c, name});
+    BOOST_TEST(exact.exit_code == 0, exact.err);
+    BOOST_TEST(exact.out == "altered role \"" + name + "\": member of \"" + c + "\", not member of \"" + a + "\"\n");
+    BOOST_TEST(!is_member(name, a));
+    BOOST_TEST(is_member(name, b));
+    BOOST_TEST(is_member(name, c));
+    const Outcome again = createuser({"--if-not-exists", "--member-of-exact=" + b + "," + c, name});
+    BOOST_TEST(again.out == "role \"" + name + "\" already exists\n");
+    // One taken away; then none at all (an empty list).
+    const Outcome one = createuser({"--if-not-exists", "--not-member-of", b, name});
+    BOOST_TEST(one.out == "altered role \"" + name + "\": not member of \"" + b + "\"\n");
+    BOOST_TEST(!is_member(name, b));
+    BOOST_TEST(createuser({"--if-not-exists", "--member-of-exact=", name}).exit_code == 0);
+    BOOST_TEST(!is_member(name, c));
+    // Refused before connecting.
+    BOOST_TEST(createuser({"--if-not-exists", "-g", a, "--member-of-exact=" + b, name}).exit_code == 2);
+    BOOST_TEST(createuser({"--if-not-exists", "-g", a, "--not-member-of", a, name}).exit_code == 2);
+    BOOST_TEST(createuser({"--if-not-exists", "-g", a + ":noset:noset", name}).exit_code == 2);
+    drop_role(name);
+    for (const auto& group : {a, b, c}) drop_role(group);
+}
+
+BOOST_AUTO_TEST_CASE(membership_options_are_set_and_converged_on_16_and_refused_before) {
+    const std::string group = unique_name("optgroup");
+    make_role(group);
+    const std::string name = unique_name("optmember");
+    if (shared_cluster().server_major() < 16) {
+        const Outcome refused = createuser({"-g", group + ":noinherit", name});
+        BOOST_TEST(refused.exit_code == 1);
+        BOOST_TEST(contains(refused.err, "need PostgreSQL 16 or later"), refused.err);
+        BOOST_TEST(!role_exists(name));
+        drop_role(group);
+        return;
+    }
+    const auto options = [&] {
+        return admin().value("SELECT m.inherit_option::text || ' ' || m.set_option::text FROM "
+                             "pg_auth_members m WHERE m.roleid = $1::regrole AND m.member = $2::regrole",
+                             {quote_ident(group), quote_ident(name)});
+    };
+    BOOST_TEST(createuser({"-g", group + ":noinherit", name}).exit_code == 0);
+    BOOST_TEST(options() == "false true");
+    const Outcome changed = createuser({"--if-not-exists", "-g", group + ":inherit:noset", name});
+    BOOST_TEST(changed.exit_code == 0, changed.err);
+    BOOST_TEST(changed.out == "altered role \"" + name + "\": member of \"" + group + "\": inherit no -> yes, set yes -> no\n");
+    BOOST_TEST(options() == "true false");
+    const Outcome same = createuser({"--if-not-exists", "-g", group + ":inherit:noset", name});
+    BOOST_TEST(same.out == "role \"" + name + "\" already exists\n");
+    drop_role(name);
+    drop_role(group);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(connection)
 
 BOOST_AUTO_TEST_CASE(unreachable_server_is_exit_3) {

@@ -22,6 +22,7 @@
 #include "common/tool.hpp"
 #include "tools/pg-createuser/attributes.hpp"
 #include "tools/pg-createuser/generated_password.hpp"
+#include "tools/pg-createuser/memberships.hpp"
 #include "tools/pg-createuser/passwords.hpp"
 
 namespace {
@@ -35,7 +36,8 @@ struct Request {
     AttributeValues attribute{};
     std::optional<int> connection_limit;
     std::optional<std::string> valid_until, comment, password_file, password_env;
-    std::vector<std::string> member_of, with_member, with_admin;
+    MembershipRequest memberships;  ///< -g, --member-of-exact, --not-member-of
+    std::vector<std::string> with_member, with_admin;
     bool pwprompt = false, interactive = false, if_not_exists = false, update_password = false,
          encrypted = false;
     std::optional<std::string> password;  ///< plain text or a verifier
@@ -89,7 +91,8 @@ void validate(Request& request) {
             request.arguments.empty() ? default_name({"PGUSER"}, "role") : request.arguments[0];
     }
     check_identifier("role name", request.role);
-    for (const auto* list : {&request.member_of, &request.with_member, &request.with_admin}) {
+    validate_memberships(request.memberships);
+    for (const auto* list : {&request.with_member, &request.with_admin}) {
         for (const auto& name : *list) check_identifier("role name", name);
     }
     validate_settings(request.settings);
@@ -149,10 +152,16 @@ std::vector<Statement> create_statements(const Session& session, const Request& 
     if (request.valid_until) {
         statement.append(" VALID UNTIL " + session.quote_literal(*request.valid_until));
     }
-    if (!request.member_of.empty()) statement.append(" IN ROLE " + quoted_list(session, request.member_of));
+    if (const auto groups = in_role_groups(request.memberships); !groups.empty()) {
+        statement.append(" IN ROLE " + quoted_list(session, groups));
+    }
     if (!request.with_member.empty()) statement.append(" ROLE " + quoted_list(session, request.with_member));
     if (!request.with_admin.empty()) statement.append(" ADMIN " + quoted_list(session, request.with_admin));
     std::vector<Statement> statements{statement};
+    // Groups with membership options (16+): GRANT ... WITH, in the same transaction.
+    for (auto& grant : option_grants(session, request.role, request.memberships)) {
+        statements.push_back(std::move(grant));
+    }
     if (request.comment) {
         statements.push_back(Statement::plain(fmt::format(
             "COMMENT ON ROLE {} IS {}", session.quote_ident(request.role),
@@ -233,6 +242,7 @@ public:
     }
 
     void create(Session& session) override {
+        refuse_options_before_16(request_.memberships, session.server_version());
         std::vector<Statement> statements = create_statements(session, request_);
         if (!request_.settings.empty()) {
             // The role has no OID yet: its settings go in the same transaction, by name.
@@ -295,12 +305,7 @@ Plan Role::plan(Session& session) {
         plan.statements.push_back(std::move(statement));
     }
     const std::string self = fmt::format("{}::pg_catalog.oid", session.quote_literal(existing.oid));
-    for (const auto& group : request_.member_of) {
-        if (!has_membership(session, oid_of_name, self, {group}, false)) {
-            plan.add(fmt::format("member of \"{}\"", group),
-                     Statement::plain(fmt::format("GRANT {} TO {}", session.quote_ident(group), name)));
-        }
-    }
+    plan_memberships(session, request_.role, existing.oid, request_.memberships, plan);
     for (const auto& member : request_.with_member) {
         if (!has_membership(session, self, oid_of_name, {member}, false)) {
             plan.add(fmt::format("member \"{}\"", member),
@@ -344,8 +349,17 @@ int main(int argc, char** argv) {
     app.add_flag("-d,--createdb", request.flags[createdb].yes, "role can create new databases");
     app.add_flag("-D,--no-createdb", request.flags[createdb].no,
                  "role cannot create databases (default)");
-    app.add_option("-g,--member-of,--role", request.member_of,
-                   "new role will be a member of ROLE (--role: old name)")
+    tool.allow_empty(app.add_option("--member-of-exact", request.memberships.exact_arguments,
+                                    "exactly these groups (comma list), others revoked")
+                         ->type_name("ROLE,...")
+                         ->delimiter(',')
+                         ->allow_extra_args(false));
+    app.add_option("--not-member-of", request.memberships.not_member_of,
+                   "with --if-not-exists, revoke membership in ROLE")
+        ->type_name("ROLE")
+        ->allow_extra_args(false);
+    app.add_option("-g,--member-of,--role", request.memberships.member_of_arguments,
+                   "member of ROLE (ROLE:noinherit, ROLE:noset: 16+; --role: old name)")
         ->type_name("ROLE")
         ->allow_extra_args(false);
     app.add_flag("-i,--inherit", request.flags[inherit].yes,
@@ -414,6 +428,7 @@ int main(int argc, char** argv) {
     app.add_option("arguments", request.arguments)->group("");
 
     return tool.run(argc, argv, [&]() -> Outcome {
+        request.memberships.exact_given = app.count("--member-of-exact") > 0;
         validate(request);
         std::vector<std::string> warnings;
         request.password = read_new_password(request.password_file, request.password_env,

@@ -36,6 +36,12 @@ complete -c pg-createuser -s P -l pwprompt -d "Ask for the new role's password (
 complete -c pg-createuser -l password-file -r -F -d 'Read the password from the first line of FILE (-: stdin)'
 # --password-env=VAR
 complete -c pg-createuser -l password-env -x -a '(set --names --export)' -d 'Read the password from environment variable VAR'
+# --generate-password=FILE
+complete -c pg-createuser -l generate-password -r -F -d 'Make a random password and write it to FILE (mode 0600), never printed'
+# --password-length=N (16 to 1024)
+complete -c pg-createuser -l password-length -x -d 'Length of a generated password (default 32)'
+# --password-alphabet=WORD
+complete -c pg-createuser -l password-alphabet -x -a 'alphanumeric hex urlsafe' -d 'Characters of a generated password'
 # -r, --createrole
 complete -c pg-createuser -s r -l createrole -d 'Role can create new roles'
 # -R, --no-createrole
