@@ -14,12 +14,6 @@ namespace pgkit {
 
 namespace {
 
-std::string lowered(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 bool valid_parameter_name(std::string_view name) {
     bool part_start = true;
     for (const char c : name) {
@@ -58,19 +52,32 @@ std::map<std::string, std::string> entries_of(const Result& rows) {
         const std::string_view entry = rows.text(row, 0);
         const std::size_t equals = entry.find('=');
         if (equals == std::string_view::npos) continue;
-        entries[lowered(entry.substr(0, equals))] = std::string(entry.substr(equals + 1));
+        entries[lower_ascii(entry.substr(0, equals))] = std::string(entry.substr(equals + 1));
     }
     return entries;
 }
 
 }  // namespace
 
+void add_settings_options(CLI::App& app, SettingsRequest& request, std::string_view object,
+                          std::string_view statement) {
+    app.add_option("--set", request.set_arguments,
+                   fmt::format("keep parameter NAME set to VALUE for the {} ({} ... SET)", object,
+                               statement))
+        ->type_name("NAME=VALUE")
+        ->allow_extra_args(false);
+    app.add_option("--reset", request.reset_arguments,
+                   fmt::format("with --if-not-exists, take the {}'s setting NAME away", object))
+        ->type_name("NAME")
+        ->allow_extra_args(false);
+}
+
 void validate_settings(SettingsRequest& request) {
     request.set.clear();
     request.reset.clear();
     std::set<std::string> seen;
     const auto name_of = [&seen](std::string_view typed, std::string_view option) {
-        const std::string name = lowered(typed);
+        const std::string name = lower_ascii(typed);
         if (!valid_parameter_name(name)) {
             throw UsageError(fmt::format("invalid parameter name \"{}\" for {}", typed, option),
                              "A parameter name is letters, digits and underscores, with dots "
@@ -105,7 +112,7 @@ bool is_list_parameter(std::string_view name) {
         "search_path", "datestyle", "temp_tablespaces", "session_preload_libraries",
         "local_preload_libraries", "plpgsql.extra_warnings", "plpgsql.extra_errors",
         "wal_consistency_checking"};
-    return std::find(lists.begin(), lists.end(), lowered(name)) != lists.end();
+    return std::find(lists.begin(), lists.end(), lower_ascii(name)) != lists.end();
 }
 
 std::vector<std::string> split_list_value(std::string_view value) {

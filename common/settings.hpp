@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "common/converge.hpp"
 #include "common/session.hpp"
 
@@ -26,6 +28,10 @@ struct SettingsRequest {
 
     bool empty() const { return set.empty() && reset.empty(); }
 };
+
+/// Adds --set and --reset to a tool's options; `object` is "role" or "database".
+void add_settings_options(CLI::App& app, SettingsRequest& request, std::string_view object,
+                          std::string_view statement);
 
 /// Reads the arguments: NAME is a parameter name (letters, digits, underscores, with dots
 /// between parts for an extension's parameter); a name set twice, or both set and reset, is

@@ -11,6 +11,14 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
     return out;
 }
 
+std::string lower_ascii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
 std::string to_hex(const unsigned char* bytes, std::size_t size) {
     constexpr char digits[] = "0123456789abcdef";
     std::string out;

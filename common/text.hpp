@@ -13,6 +13,10 @@ namespace pgkit {
 /// The items with `separator` between them: join({"a", "b"}) is "a, b".
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
+/// The text with ASCII letters in lower case (as the server folds unquoted names); other
+/// bytes as they are.
+std::string lower_ascii(std::string_view text);
+
 /// Lower-case hexadecimal, two digits a byte (a digest as sha256sum and md5 show it).
 std::string to_hex(const unsigned char* bytes, std::size_t size);
 

@@ -294,14 +294,7 @@ int main(int argc, char** argv) {
     app.add_flag("--allow-connections{yes}", request.allow_connections_argument,
                  "the database accepts connections (=no: refuses them)")
         ->type_name("[yes|no]");
-    app.add_option("--set", request.settings.set_arguments,
-                   "keep parameter NAME set to VALUE in the database (ALTER DATABASE ... SET)")
-        ->type_name("NAME=VALUE")
-        ->allow_extra_args(false);
-    app.add_option("--reset", request.settings.reset_arguments,
-                   "with --if-not-exists, take the database's setting NAME away")
-        ->type_name("NAME")
-        ->allow_extra_args(false);
+    add_settings_options(app, request.settings, "database", "ALTER DATABASE");
     app.add_flag("--if-not-exists", request.if_not_exists,
                  "accept an existing database and converge it");
     app.add_option("arguments", request.arguments)->group("");

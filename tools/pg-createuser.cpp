@@ -408,14 +408,7 @@ int main(int argc, char** argv) {
     tool.allow_empty(
         app.add_option("--comment", request.comment, "comment on the role (COMMENT ON ROLE)")
             ->type_name("TEXT"));
-    app.add_option("--set", request.settings.set_arguments,
-                   "keep parameter NAME set to VALUE for the role (ALTER ROLE ... SET)")
-        ->type_name("NAME=VALUE")
-        ->allow_extra_args(false);
-    app.add_option("--reset", request.settings.reset_arguments,
-                   "with --if-not-exists, take the role's setting NAME away")
-        ->type_name("NAME")
-        ->allow_extra_args(false);
+    add_settings_options(app, request.settings, "role", "ALTER ROLE");
     app.add_option("--in-database", request.in_database,
                    "--set and --reset apply to the role in database DB only")
         ->type_name("DB");

@@ -1,5 +1,7 @@
 #include "tools/pg-createextension/close_names.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <tuple>
@@ -8,16 +10,10 @@ namespace pgkit {
 
 namespace {
 
-std::string lowered(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 }  // namespace
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-    const std::string x = lowered(a), y = lowered(b);
+    const std::string x = lower_ascii(a), y = lower_ascii(b);
     std::vector<std::size_t> row(y.size() + 1);
     for (std::size_t j = 0; j <= y.size(); ++j) row[j] = j;
     for (std::size_t i = 1; i <= x.size(); ++i) {
@@ -34,12 +30,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::vector<std::string> close_names(std::string_view wanted, const std::vector<std::string>& candidates,
                                      std::size_t most) {
-    const std::string want = lowered(wanted);
+    const std::string want = lower_ascii(wanted);
     const std::size_t limit = std::max<std::size_t>(2, want.size() / 3);
     std::vector<std::tuple<std::size_t, std::string>> found;
     for (const auto& candidate : candidates) {
         if (candidate == wanted) continue;  // the name itself is not "close"
-        const std::string name = lowered(candidate);
+        const std::string name = lower_ascii(candidate);
         const std::size_t distance = edit_distance(want, name);
         const bool contained = !want.empty() && (name.find(want) != std::string::npos ||
                                                  want.find(name) != std::string::npos);
