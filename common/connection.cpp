@@ -66,7 +66,9 @@ Session Connector::connect(const std::string& dbname, bool secure_search_path) {
 
 Session Connector::connect_to_database(const std::string& database) {
     // The name always goes second, never expanded: a database may be named "a=b".
-    return connect(options_.dbname.value_or("postgres"), database, true);
+    // Not waited for: the caller named it from the catalog (pg-dropuser), and a database
+    // dropped meanwhile will not come back.
+    return connect(options_.dbname.value_or("postgres"), database, true, /*wait_for_database=*/false);
 }
 
 Session Connector::connect(const std::string& dbname,

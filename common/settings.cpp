@@ -108,14 +108,15 @@ bool is_list_parameter(std::string_view name) {
     // The parameters a role or a database may keep whose server definition reads a list
     // (GUC_LIST_INPUT); the server does not publish that flag (pg_settings_get_flags does not
     // show it), so they are named here.
-    static constexpr std::array<std::string_view, 8> lists = {
+    // (An extension's list parameter, such as plpgsql.extra_warnings, is a one-value
+    // placeholder until the extension is loaded: it is sent as one literal.)
+    static constexpr std::array<std::string_view, 6> lists = {
         "search_path", "datestyle", "temp_tablespaces", "session_preload_libraries",
-        "local_preload_libraries", "plpgsql.extra_warnings", "plpgsql.extra_errors",
-        "wal_consistency_checking"};
+        "local_preload_libraries", "wal_consistency_checking"};
     return std::find(lists.begin(), lists.end(), lower_ascii(name)) != lists.end();
 }
 
-std::vector<std::string> split_list_value(std::string_view value) {
+std::vector<std::string> split_list_value(std::string_view value, bool fold_unquoted) {
     std::vector<std::string> elements;
     std::size_t i = 0;
     const auto skip_spaces = [&] {
@@ -148,6 +149,7 @@ std::vector<std::string> split_list_value(std::string_view value) {
             while (!element.empty() && std::isspace(static_cast<unsigned char>(element.back()))) {
                 element.pop_back();
             }
+            if (fold_unquoted) element = lower_ascii(element);
             if (element.empty()) {
                 throw UsageError(fmt::format("empty element in list value \"{}\"", value));
             }
@@ -167,7 +169,10 @@ Statement set_statement(const Session& session, const SettingsTarget& target,
                         const std::string& name, const std::string& value) {
     std::string values;
     if (is_list_parameter(name)) {
-        const auto elements = split_list_value(value);
+        // Schema and tablespace names are identifiers: unquoted, they fold to lower case, as
+        // the server folds them when it reads the list itself.
+        const bool identifiers = name == "search_path" || name == "temp_tablespaces";
+        const auto elements = split_list_value(value, identifiers);
         // An empty list is an empty string, as SET search_path TO '' stores it.
         if (elements.empty()) values = "''";
         for (const auto& element : elements) {
@@ -178,6 +183,16 @@ Statement set_statement(const Session& session, const SettingsTarget& target,
     }
     return Statement::plain(
         fmt::format("{} SET {} TO {}", target.alter, session.quote_ident(name), values));
+}
+
+std::vector<Statement> settings_checks(const Session& session, const SettingsRequest& request) {
+    std::vector<Statement> checks;
+    for (const auto& [name, value] : request.set) {
+        checks.push_back(Statement::plain(fmt::format("SELECT pg_catalog.set_config({}, {}, true)",
+                                                      session.quote_literal(name),
+                                                      session.quote_literal(value))));
+    }
+    return checks;
 }
 
 std::vector<Statement> settings_statements(const Session& session, const SettingsTarget& target,

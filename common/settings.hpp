@@ -43,9 +43,10 @@ void validate_settings(SettingsRequest& request);
 bool is_list_parameter(std::string_view name);
 
 /// Splits a list value as the server splits one: at commas, spaces around elements dropped,
-/// double quotes keeping commas, spaces and case ("" inside them is a quote). Throws
+/// double quotes keeping commas, spaces and case ("" inside them is a quote), unquoted
+/// elements folded to lower case with `fold_unquoted` (identifiers: search_path). Throws
 /// UsageError on an unterminated quote or an empty element.
-std::vector<std::string> split_list_value(std::string_view value);
+std::vector<std::string> split_list_value(std::string_view value, bool fold_unquoted = false);
 
 /// Where settings are kept: `alter` is the statement's start ("ALTER ROLE \"app\"",
 /// "ALTER ROLE \"app\" IN DATABASE \"shop\"", "ALTER DATABASE \"shop\""), `database_oid` and
@@ -59,6 +60,11 @@ struct SettingsTarget {
 /// `ALTER ... SET name TO 'value'` (each element a literal for a list parameter).
 Statement set_statement(const Session& session, const SettingsTarget& target,
                         const std::string& name, const std::string& value);
+
+/// Each --set as a session would take it (SELECT set_config(name, value, true)): proved in a
+/// rolled-back transaction before an object that cannot be made in one (a database) is made,
+/// so that an unknown parameter or a bad value stops the run before anything is created.
+std::vector<Statement> settings_checks(const Session& session, const SettingsRequest& request);
 
 /// The statements that give a new object the settings asked for (--reset has nothing to do).
 std::vector<Statement> settings_statements(const Session& session, const SettingsTarget& target,

@@ -12,6 +12,9 @@ BOOST_AUTO_TEST_CASE(list_values_split_as_the_server_splits_them) {
     BOOST_TEST(split_list_value("\"$user\", public") == (List{"$user", "public"}));
     BOOST_TEST(split_list_value("  a ,b,  \"C, d\"  ") == (List{"a", "b", "C, d"}));
     BOOST_TEST(split_list_value("\"say \"\"hi\"\"\"") == (List{"say \"hi\""}));
+    // Identifiers (search_path): unquoted ones fold to lower case, quoted ones keep theirs.
+    BOOST_TEST(split_list_value("MyApp, \"MyApp\", public", true) == (List{"myapp", "MyApp", "public"}));
+    BOOST_TEST(split_list_value("MyApp", false) == (List{"MyApp"}));
     BOOST_TEST(split_list_value("").empty());
     BOOST_TEST(split_list_value("   ").empty());
     BOOST_CHECK_THROW(split_list_value("a,,b"), UsageError);

@@ -423,6 +423,15 @@ BOOST_AUTO_TEST_CASE(database_settings_are_set_converged_and_reset) {
     }
     BOOST_TEST(createdb({"--if-not-exists", "--set", "=x", name}).exit_code == 2);
     drop_database(name);
+    // A parameter the server does not know stops a new database before it is made, dry or not.
+    for (const bool dry : {true, false}) {
+        std::vector<std::string> args = {"--set", "no_such_parameter=1", name};
+        if (dry) args.insert(args.begin(), "--dry-run");
+        const Outcome refused = createdb(args);
+        BOOST_TEST(refused.exit_code == 1, dry);
+        BOOST_TEST(contains(refused.err, "no_such_parameter"), refused.err);
+        BOOST_TEST(!database_exists(name));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(template_and_connection_flags_are_set_and_converged) {

@@ -477,10 +477,12 @@ BOOST_AUTO_TEST_CASE(a_generated_password_goes_to_its_file_only_and_only_when_se
         return std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator());
     };
     const std::string name = unique_name("generated");
-    // A dry run writes nothing.
+    // A dry run writes nothing, but proves the directory takes the file.
     const Outcome dry = createuser({"--dry-run", "--generate-password=" + file, name});
     BOOST_TEST(dry.exit_code == 0, dry.err);
     BOOST_TEST(entries() == 0);
+    const Outcome nowhere = createuser({"--dry-run", "--generate-password=" + dir + "/missing/pw", name});
+    BOOST_TEST(nowhere.exit_code == 6);
     // A role that cannot be made: no file, no temporary file left.
     const Outcome failed = createuser({"--generate-password=" + file, "--member-of", unique_name("nogroup"), name});
     BOOST_TEST(failed.exit_code == 1);
@@ -714,6 +716,10 @@ BOOST_AUTO_TEST_CASE(settings_are_set_converged_and_reset_in_the_servers_own_for
     BOOST_TEST(changed.exit_code == 0, changed.err);
     BOOST_TEST(changed.out == "altered role \"" + name + "\": set work_mem = 128MB, reset application_name\n");
     BOOST_TEST(role_settings(name) == "search_path=\"$user\", public | work_mem=128MB");
+    // Unquoted schema names fold to lower case, as the server folds them in a list it reads.
+    const Outcome folded = createuser({"--if-not-exists", "--set", "search_path=\"$user\", MyApp, \"Kept\"", name});
+    BOOST_TEST(folded.out == "altered role \"" + name + "\": set search_path = \"$user\", myapp, \"Kept\"\n");
+    BOOST_TEST(createuser({"--if-not-exists", "--set", "search_path=\"$user\", public", name}).exit_code == 0);
     // In one database only.
     const std::string database = unique_name("set_db");
     admin().exec("CREATE DATABASE " + database);

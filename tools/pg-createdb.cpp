@@ -138,6 +138,9 @@ public:
             // check is checked, so that the dry run fails where the real run would.
             check_creation(session, request_);
         }
+        // The settings are checked before the database is made (a bad one would leave it made
+        // without them), as a session would take them.
+        if (!request_.settings.empty()) session.prove(settings_checks(session, request_.settings));
         // A session on the template is often brief (a health check, another tool's catalog
         // lookup): try again once the server's own 5 s wait is over, then name who holds it.
         constexpr int attempts = 2;

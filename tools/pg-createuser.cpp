@@ -255,7 +255,7 @@ public:
     }
 
     /// The attributes, limits, password (with --update-password), memberships and comment
-    /// asked for; nothing is revoked.
+    /// asked for; nothing is revoked but what --member-of-exact and --not-member-of name.
     Plan plan(Session& session) override;
 
 private:
@@ -433,13 +433,15 @@ int main(int argc, char** argv) {
             request.password = generate_password(
                 static_cast<std::size_t>(request.password_length.value_or(32)), request.alphabet);
             generated.emplace(*request.generate_file);
-            if (!tool.behaviour().dry_run) generated->stage(*request.password);
         }
         for (const auto& warning : warnings) tool.warn(warning);
         if (request.interactive) ask_attributes(request.attribute);
         apply_superuser_implies(request.attribute);
         Session session = tool.connector().connect_maintenance();
         Role role(request);
+        // Staged once connected, so that Ctrl-C unwinds and removes it (before a connection
+        // the signal ends the process at once); in a dry run too, to prove the directory.
+        if (generated) generated->stage(*request.password);
         Outcome outcome =
             report(session, role, create_or_converge(session, role, request.if_not_exists));
         outcome.json["password"] = password_action_name(role.password());
@@ -447,7 +449,9 @@ int main(int argc, char** argv) {
             const bool written = role.password() == PasswordAction::set && !tool.behaviour().dry_run;
             if (written) generated->commit();
             outcome.json["password_file"] = written ? nlohmann::json(generated->path()) : nlohmann::json();
-            if (role.password() == PasswordAction::kept && !std::filesystem::exists(generated->path())) {
+            std::error_code ignored;
+            if (role.password() == PasswordAction::kept &&
+                !std::filesystem::exists(generated->path(), ignored)) {
                 tool.warn(fmt::format("role \"{}\" exists and keeps its password; \"{}\" was not "
                                       "written (--update-password makes a new one)",
                                       request.role, generated->path()));

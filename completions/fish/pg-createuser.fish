@@ -6,6 +6,45 @@
 # ROLENAME names a new role: no files, no names from the server.
 complete -c pg-createuser -f
 
+# The membership options (PostgreSQL 16+) that may follow a group's name after a colon;
+# BEFORE ends with the colon. An option already given is not offered again.
+function __pgkit_createuser_membership_options --argument-names before
+    set -l group (string replace -r -- '^.*,' '' "$before")
+    if not string match -qr -- ':(no)?inherit:' "$group"
+        printf '%s%s\t%s\n' "$before" noinherit "Does not inherit the group's privileges" \
+            "$before" inherit "Inherits the group's privileges"
+    end
+    if not string match -qr -- ':(no)?set:' "$group"
+        printf '%s%s\t%s\n' "$before" noset 'Cannot SET ROLE to the group' \
+            "$before" set 'Can SET ROLE to the group'
+    end
+end
+
+# A group: a role, which may be a predefined pg_* one; after a colon, a membership option.
+# BEFORE is what the value holds ahead of the group (the groups before it in a list).
+function __pgkit_createuser_group --argument-names before group
+    if string match -q -- '*:*' "$group"
+        __pgkit_createuser_membership_options "$before"(string match -r -- '^.*:' "$group")
+    else
+        __pgkit_query all-roles --no-short-dbname | while read -l line
+            printf '%s%s\n' "$before" $line
+        end
+    end
+end
+
+# The value of -g/--member-of (or --role): one group.
+function __pgkit_createuser_member_of
+    set -l value (string replace -r -- '^(--member-of=|--role=|-g)' '' (commandline -ct))
+    __pgkit_createuser_group '' "$value"
+end
+
+# The value of --member-of-exact: a comma list; the group after the last comma is completed.
+function __pgkit_createuser_member_of_exact
+    set -l list (string replace -r -- '^--member-of-exact=' '' (commandline -ct))
+    set -l before (string match -r -- '^.*,' "$list")
+    __pgkit_createuser_group "$before" (string replace -r -- '^.*,' '' "$list")
+end
+
 # Options
 # -a, --with-admin=ROLE
 complete -c pg-createuser -s a -l with-admin -x -a '(__pgkit_query roles --no-short-dbname)' -d 'ROLE will be a member of new role with admin option'
@@ -16,10 +55,14 @@ complete -c pg-createuser -s d -l createdb -d 'Role can create new databases'
 # -D, --no-createdb
 complete -c pg-createuser -s D -l no-createdb -d 'Role cannot create databases (default)'
 # A group may be a predefined pg_* role: all-roles.
-# -g, --member-of=ROLE
-complete -c pg-createuser -s g -l member-of -x -a '(__pgkit_query all-roles --no-short-dbname)' -d 'New role will be a member of ROLE'
+# --member-of-exact=ROLE,...
+complete -c pg-createuser -l member-of-exact -x -a '(__pgkit_createuser_member_of_exact)' -d 'Exactly these groups (comma list), others revoked'
+# --not-member-of=ROLE
+complete -c pg-createuser -l not-member-of -x -a '(__pgkit_query all-roles --no-short-dbname)' -d 'With --if-not-exists, revoke membership in ROLE'
+# -g, --member-of=ROLE (ROLE:noinherit, ROLE:noset and the like on PostgreSQL 16+)
+complete -c pg-createuser -s g -l member-of -x -a '(__pgkit_createuser_member_of)' -d 'New role will be a member of ROLE'
 # --role=ROLE (the old name of --member-of)
-complete -c pg-createuser -l role -x -a '(__pgkit_query all-roles --no-short-dbname)' -d 'New role will be a member of ROLE (old name of --member-of)'
+complete -c pg-createuser -l role -x -a '(__pgkit_createuser_member_of)' -d 'New role will be a member of ROLE (old name of --member-of)'
 # -i, --inherit
 complete -c pg-createuser -s i -l inherit -d 'Role inherits privileges of its roles (default)'
 # -I, --no-inherit
