@@ -79,6 +79,7 @@ Session Connector::connect(const std::string& dbname,
         Clock::now() + std::chrono::duration_cast<Clock::duration>(
                            std::chrono::duration<double>(options_.wait_seconds.value_or(0)));
     auto backoff = std::chrono::milliseconds(100);
+    std::optional<ConnectionError> missing_seen;  // a database that did not exist yet
 
     if (options_.force_password && !password_) {
         password_ = read_password_from_terminal("Password: ");
@@ -119,9 +120,13 @@ Session Connector::connect(const std::string& dbname,
         // start-up another step may be creating it. A login refusal still ends the wait.
         const bool missing = error.failure() == ConnectFailure::database_missing &&
                              wait_for_database && options_.wait_seconds.value_or(0) > 0;
+        if (missing) missing_seen = error;
         if ((!is_transient(error.failure()) && !missing) || now >= deadline) {
-            if (missing) {
-                throw ConnectionError(error.failure(), error.code(), error.what(),
+            // The missing database is what the wait was for, even when a pooler in between
+            // held the last attempt until it timed out.
+            if (missing || (missing_seen && error.failure() == ConnectFailure::timeout)) {
+                const ConnectionError& named = missing ? error : *missing_seen;
+                throw ConnectionError(named.failure(), named.code(), named.what(),
                                       fmt::format("It did not appear within --wait={} s: is the step "
                                                   "that creates it running? (pg-createdb makes it.)",
                                                   *options_.wait_seconds));

@@ -780,6 +780,27 @@ BOOST_AUTO_TEST_CASE(exact_memberships_revoke_the_rest_and_not_member_of_revokes
     for (const auto& group : {a, b, c}) drop_role(group);
 }
 
+BOOST_AUTO_TEST_CASE(a_membership_another_role_granted_is_named_not_silently_kept) {
+    if (!possible_here(shared_cluster().server_major() >= 16, "grantors of memberships count from 16 on")) return;
+    const std::string manager = unique_name("manager");
+    admin().exec("CREATE ROLE " + manager + " LOGIN CREATEROLE");
+    Database as_manager(shared_cluster().conninfo() + " user=" + manager);
+    const std::string group = unique_name("mgroup"), member = unique_name("mmember");
+    as_manager.exec("CREATE ROLE " + group);
+    as_manager.exec("CREATE ROLE " + member);
+    admin().exec("GRANT " + group + " TO " + member);  // granted by the superuser
+    const Outcome refused = createuser({"-U", manager, "--if-not-exists", "--not-member-of", group, member});
+    BOOST_TEST(refused.exit_code == 1);
+    BOOST_TEST(contains(refused.err, "membership of \"" + member + "\" in \"" + group +
+                                         "\" was granted by \"postgres\""),
+               refused.err);
+    BOOST_TEST(is_member(member, group));
+    // The superuser may: revoked.
+    BOOST_TEST(createuser({"--if-not-exists", "--not-member-of", group, member}).exit_code == 0);
+    BOOST_TEST(!is_member(member, group));
+    for (const auto& role : {member, group, manager}) drop_role(role);
+}
+
 BOOST_AUTO_TEST_CASE(membership_options_are_set_and_converged_on_16_and_refused_before) {
     const std::string group = unique_name("optgroup");
     make_role(group);

@@ -184,6 +184,17 @@ BOOST_DATA_TEST_CASE(every_tool_does_its_job_and_a_second_run_changes_nothing, d
     admin().exec("DROP ROLE " + quote_ident(role));
 }
 
+BOOST_DATA_TEST_CASE(waiting_for_a_missing_database_names_it_through_the_pooler, data::make(modes), mode) {
+    // The pooler answers the first attempt with "does not exist", then holds the next ones
+    // until they time out: the error still names the database the wait was for.
+    const Pooler pooler(mode);
+    const std::string name = unique_name("pooled_missing");
+    const Outcome missing = pooler.run("pg-listtables", {"-d", name, "--wait", "3", "--connect-timeout", "2"});
+    BOOST_TEST(missing.exit_code == 4, missing.err);
+    BOOST_TEST(contains(missing.err, "database \"" + name + "\" does not exist"), missing.err);
+    BOOST_TEST(contains(missing.err, "--wait=3"), missing.err);
+}
+
 BOOST_DATA_TEST_CASE(once_runs_at_the_same_moment_apply_each_file_once, data::make(modes), mode) {
     const Pooler pooler(mode);
     const std::string db = unique_name("pooled_once");

@@ -55,6 +55,26 @@ Statement grant(const Session& session, const std::string& role, const WantedMem
     return Statement::plain(sql);
 }
 
+/// On 16 and later a grant is changed or revoked by its grantor, or by a role with its
+/// privileges (a superuser has all): named before anything is sent, rather than the server's
+/// bare "permission denied".
+void check_may_act_for(Session& session, const std::string& role, const Held& held) {
+    if (session.server_version() < 160000) return;
+    const Result row = session.query(
+        "SELECT r.rolsuper OR pg_catalog.pg_has_role(CURRENT_USER, $1, 'USAGE')"
+        " FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER",
+        {held.grantor});
+    if (row.rows() == 1 && row.text(0, 0) == "t") return;
+    throw Error(Exit::server,
+                fmt::format("membership of \"{}\" in \"{}\" was granted by \"{}\"", role,
+                            held.group, held.grantor),
+                {},
+                fmt::format("Changing or revoking it takes the privileges of \"{}\" (or a "
+                            "superuser): connect as that role.",
+                            held.grantor),
+                "42501");
+}
+
 Statement revoke(const Session& session, const std::string& role, const Held& held) {
     // On 16 and later each grantor's grant is its own: revoked by name. Before 16 there is one.
     std::string sql = fmt::format("REVOKE {} FROM {}", session.quote_ident(held.group),
@@ -167,6 +187,7 @@ void plan_memberships(Session& session, const std::string& role, const std::stri
             const bool inherit_differs = wanted.inherit && one->inherit && *one->inherit != *wanted.inherit;
             const bool set_differs = wanted.set && one->set && *one->set != *wanted.set;
             if (!inherit_differs && !set_differs) continue;
+            check_may_act_for(session, role, *one);
             if (differences.empty()) {
                 if (inherit_differs) {
                     differences.push_back(fmt::format("inherit {} -> {}", yes_no(*one->inherit), yes_no(*wanted.inherit)));
@@ -198,6 +219,7 @@ void plan_memberships(Session& session, const std::string& role, const std::stri
         bool first = true;
         for (const auto& one : held) {
             if (one.group != group) continue;
+            check_may_act_for(session, role, one);
             Statement statement = revoke(session, role, one);
             if (first) plan.add(fmt::format("not member of \"{}\"", group), statement);
             else plan.statements.push_back(statement);
