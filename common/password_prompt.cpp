@@ -1,5 +1,7 @@
 #include "common/password_prompt.hpp"
 
+#include "common/errors.hpp"
+
 #include <cstdio>
 
 #include "common/interrupt.hpp"
@@ -57,6 +59,27 @@ std::optional<bool> ask_yes_no_on_terminal(const std::string& question) {
         if (*answer == "n" || *answer == "no") return false;
         std::fputs("Please answer \"y\" or \"n\".\n", stderr);
     }
+}
+
+namespace {
+
+UsageError no_terminal_for_interactive() {
+    return UsageError("-i/--interactive needs a terminal to ask on",
+                      "Leave -i out where nobody can answer (a script, a CI job).");
+}
+
+}  // namespace
+
+std::string ask_for_interactive(std::string_view prompt) {
+    const auto typed = read_line_from_terminal(prompt, true);
+    if (!typed) throw no_terminal_for_interactive();
+    return *typed;
+}
+
+bool confirm_for_interactive(const std::string& question) {
+    const auto sure = ask_yes_no_on_terminal(question);
+    if (!sure) throw no_terminal_for_interactive();
+    return *sure;
 }
 
 }  // namespace pgkit

@@ -710,8 +710,6 @@ BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
 }
 
 /// The first line of what a run printed on stderr.
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
-
 BOOST_AUTO_TEST_CASE(a_dry_run_of_a_new_database_fails_where_the_real_run_fails) {
     // Roles: one that may not create databases, one that may but owns nothing else.
     const std::string plain = unique_name("plainrole"), creator = unique_name("creator");

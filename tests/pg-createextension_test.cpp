@@ -54,11 +54,6 @@ std::string older_trgm_version() {
         {default_version("pg_trgm")});
 }
 
-std::string first_error_line(const std::string& err) {
-    const std::string from = err.substr(std::min(err.find("error: "), err.size()));
-    return from.substr(0, from.find('\n'));
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(command_line)

@@ -47,11 +47,6 @@ std::string make_role(const std::string& prefix, const std::string& options = ""
     return name;
 }
 
-std::string first_error_line(const std::string& err) {
-    const std::string from = err.substr(std::min(err.find("error: "), err.size()));
-    return from.substr(0, from.find('\n'));
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(command_line)

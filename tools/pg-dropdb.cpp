@@ -159,13 +159,10 @@ int main(int argc, char** argv) {
         validate(request);
         if (request.interactive) {
             // Asked before connecting, as dropdb does; only on a terminal.
-            const auto sure = ask_yes_no_on_terminal(fmt::format(
-                "Database \"{}\" will be permanently removed.\nAre you sure?", request.dbname));
-            if (!sure) {
-                throw UsageError("-i/--interactive needs a terminal to ask on",
-                                 "Leave -i out where nobody can answer (a script, a CI job).");
+            if (!confirm_for_interactive(fmt::format(
+                    "Database \"{}\" will be permanently removed.\nAre you sure?", request.dbname))) {
+                return outcome_of(request, Action::unchanged, false, {});
             }
-            if (!*sure) return outcome_of(request, Action::unchanged, false, {});
         }
         return drop(tool, request);
     });

@@ -2,8 +2,9 @@
 ///
 /// The SQL is dropuser's: DROP ROLE [IF EXISTS] name. Added: --reassign-owned-to and
 /// --drop-owned run REASSIGN OWNED / DROP OWNED in every database that allows connections and
-/// holds something of the role's, each in its own transaction, before the DROP ROLE; what still depends on the role is named,
-/// database by database, from pg_shdepend; --if-exists reports "absent"; --dry-run proves.
+/// holds something of the role's, each in its own transaction, before the DROP ROLE; what
+/// still depends on the role is named, database by database, from pg_shdepend; --if-exists
+/// reports "absent"; --dry-run proves.
 
 #include <fmt/format.h>
 
@@ -43,12 +44,7 @@ void validate(Request& request) {
         request.role = request.arguments.front();
     } else if (request.interactive) {
         // As dropuser: -i without a name asks for one (on a terminal only).
-        const auto typed = read_line_from_terminal("Enter name of role to drop: ", true);
-        if (!typed) {
-            throw UsageError("-i/--interactive needs a terminal to ask on",
-                             "Leave -i out where nobody can answer (a script, a CI job).");
-        }
-        request.role = *typed;
+        request.role = ask_for_interactive("Enter name of role to drop: ");
     } else {
         throw UsageError("missing required argument role name");
     }
@@ -513,13 +509,10 @@ int main(int argc, char** argv) {
                                   *request.reassign_to)
                 : request.drop_owned ? "What it owns in every database will be dropped with it.\n"
                                      : "";
-            const auto sure = ask_yes_no_on_terminal(fmt::format(
-                "Role \"{}\" will be permanently removed.\n{}Are you sure?", request.role, owned));
-            if (!sure) {
-                throw UsageError("-i/--interactive needs a terminal to ask on",
-                                 "Leave -i out where nobody can answer (a script, a CI job).");
+            if (!confirm_for_interactive(fmt::format(
+                    "Role \"{}\" will be permanently removed.\n{}Are you sure?", request.role, owned))) {
+                return outcome_of(request, Action::unchanged, false, {});
             }
-            if (!*sure) return outcome_of(request, Action::unchanged, false, {});
         }
         return drop(tool, request);
     });

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/database.hpp"
 
@@ -50,6 +51,33 @@ inline std::set<std::string> options_in_help(const std::string& help) {
         }
     }
     return options;
+}
+
+/// The first line of a text.
+inline std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+/// The first "error: ..." line a tool wrote (after what --echo wrote before it).
+inline std::string first_error_line(const std::string& err) {
+    return first_line(err.substr(std::min(err.find("error: "), err.size())));
+}
+
+/// The statements starting with `prefix` ("DROP ROLE") that a run echoed, without double
+/// quotes (PostgreSQL's tools leave them out where a name needs none) and without the final
+/// semicolon: to compare what a drop-in sends with what the original sends.
+inline std::vector<std::string> echoed_statements(const std::string& text, const std::string& prefix) {
+    std::vector<std::string> found;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind(prefix, 0) != 0) continue;
+        std::string bare;
+        for (const char c : line) {
+            if (c != '"') bare += c;
+        }
+        if (!bare.empty() && bare.back() == ';') bare.pop_back();
+        found.push_back(bare);
+    }
+    return found;
 }
 
 /// The address the test cluster listens on for TCP (password) logins.
