@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/pg-listtables/name_pattern.hpp"
+#include "common/name_pattern.hpp"
 #include "tools/pg-listtables/table_format.hpp"
 #include "common/tool.hpp"
 

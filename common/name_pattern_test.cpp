@@ -1,4 +1,4 @@
-#include "tools/pg-listtables/name_pattern.hpp"
+#include "common/name_pattern.hpp"
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -44,6 +44,19 @@ BOOST_AUTO_TEST_CASE(schema_patterns_are_one_part) {
     BOOST_TEST(pgkit::parse_single_pattern("sal*", "schema") == "^(sal.*)$");
     BOOST_TEST(pgkit::parse_single_pattern("\"a.b\"", "schema") == "^(a\\.b)$");
     BOOST_CHECK_THROW(pgkit::parse_single_pattern("a.b", "schema"), pgkit::UsageError);
+}
+
+BOOST_AUTO_TEST_CASE(parts_without_wildcards_are_plain_names) {
+    const pgkit::NamePattern exact = pgkit::parse_name_pattern("App.\"Order*s\"");
+    BOOST_TEST(exact.schema_name.value_or("-") == "app");
+    BOOST_TEST(exact.name.value_or("-") == "Order*s");
+    const pgkit::NamePattern wild = pgkit::parse_name_pattern("app.*");
+    BOOST_TEST(wild.schema_name.value_or("-") == "app");
+    BOOST_TEST(!wild.name.has_value());
+    BOOST_TEST(!pgkit::parse_name_pattern("a|b").name.has_value());
+    BOOST_TEST(!pgkit::parse_name_pattern("ord?rs").schema_name.has_value());
+    BOOST_TEST(pgkit::single_pattern_name("\"My App\"", "schema").value_or("-") == "My App");
+    BOOST_TEST(!pgkit::single_pattern_name("app_*", "schema").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

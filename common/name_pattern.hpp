@@ -14,6 +14,10 @@ namespace pgkit {
 struct NamePattern {
     std::optional<std::string> schema_regex;  ///< nothing: any schema
     std::optional<std::string> name_regex;    ///< nothing: any name
+    /// The part as a plain name (folded, unquoted) when it has no wildcard or regular-expression
+    /// character outside quotes: what an error names when nothing matches.
+    std::optional<std::string> schema_name, name;
+    bool has_schema_part = false;  ///< written as schema.name ("*.x" too)
 };
 
 /// Translates PATTERN. A three-part pattern (database.schema.name) is accepted only when its
@@ -24,5 +28,9 @@ NamePattern parse_name_pattern(std::string_view pattern,
 
 /// Translates a one-part pattern (a schema name for -n and -N). Throws UsageError on a dot.
 std::string parse_single_pattern(std::string_view pattern, std::string_view what);
+
+/// A one-part pattern as a plain name, when it has no wildcard or regular-expression character
+/// outside quotes; nothing otherwise. Throws UsageError on a dot, as parse_single_pattern.
+std::optional<std::string> single_pattern_name(std::string_view pattern, std::string_view what);
 
 }  // namespace pgkit

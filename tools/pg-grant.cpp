@@ -1,0 +1,899 @@
+/// pg-grant: GRANT and REVOKE for scripts, converged with the catalog.
+///
+/// One kind of object per run (the database of -d, schemas, tables, sequences, functions or
+/// types, named by psql-style patterns), one list of privileges, one or more grantees. What
+/// each grantee holds on each object is read from the catalog (aclexplode over the ACL, or
+/// over acldefault() where the ACL is still the default; pg_default_acl for --for-future), so
+/// ALL and its expansion are the same and a privilege already held is no change. Only the
+/// difference is sent: GRANT/REVOKE statements that name every object needing the same
+/// change, in one transaction that holds an advisory lock (concurrent runs take turns, read
+/// again under the lock, and find nothing left to do), then the catalog is read once more in
+/// that transaction: what the server did not do (a grant without the grant option, which is
+/// only a warning; a revoke of another grantor's grant) fails the run before it commits.
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/name_pattern.hpp"
+#include "common/names.hpp"
+#include "common/tool.hpp"
+#include "tools/pg-grant/privileges.hpp"
+
+namespace {
+
+using namespace pgkit;
+using namespace pgkit::grant;
+
+struct Request {
+    std::string privileges;
+    std::vector<std::string> grantees;
+    bool database = false;
+    std::vector<std::string> schemas, tables, sequences, functions, types;
+    std::optional<std::string> for_future;
+    bool revoke = false, exact = false, with_grant_option = false, cascade = false;
+
+    Kind kind = Kind::table;
+    PrivilegeList asked;
+    Mode mode = Mode::grant;
+
+    const std::vector<std::string>& patterns() const {
+        switch (kind) {
+            case Kind::schema: return schemas;
+            case Kind::table: return tables;
+            case Kind::sequence: return sequences;
+            case Kind::function: return functions;
+            case Kind::type: return types;
+            case Kind::database: break;
+        }
+        return schemas;  // --database has none
+    }
+};
+
+bool is_public(const std::string& grantee) { return grantee == "PUBLIC" || grantee == "public"; }
+
+/// Everything that can be checked without a server; exit 2.
+void validate(Request& request) {
+    const std::vector<std::pair<Kind, bool>> given = {
+        {Kind::database, request.database},          {Kind::schema, !request.schemas.empty()},
+        {Kind::table, !request.tables.empty()},      {Kind::sequence, !request.sequences.empty()},
+        {Kind::function, !request.functions.empty()}, {Kind::type, !request.types.empty()}};
+    int kinds = 0;
+    for (const auto& [kind, present] : given) {
+        if (present) {
+            request.kind = kind;
+            ++kinds;
+        }
+    }
+    if (request.privileges.empty()) throw UsageError("missing required argument PRIVILEGES");
+    if (kinds == 0) {
+        throw UsageError("no objects named",
+                         "Name them with --database, --schema, --table, --sequence, --function "
+                         "or --type.");
+    }
+    if (kinds > 1) {
+        throw UsageError("one kind of object per run",
+                         "Run pg-grant once for each kind (the privileges differ).");
+    }
+    request.asked = parse_privileges(request.privileges, request.kind);
+    if (request.grantees.empty()) {
+        throw UsageError("missing required argument ROLE", "Name the grantees, or PUBLIC.");
+    }
+    for (const auto& grantee : request.grantees) {
+        if (!is_public(grantee)) check_identifier("role name", grantee);
+    }
+    if (request.revoke && request.exact) {
+        throw UsageError("--revoke and --exact cannot be used together");
+    }
+    if (request.cascade && !request.revoke && !request.exact) {
+        throw UsageError("--cascade needs --revoke or --exact");
+    }
+    if (request.with_grant_option && !request.revoke &&
+        std::any_of(request.grantees.begin(), request.grantees.end(), is_public)) {
+        throw UsageError("grant options can only be granted to roles, not to PUBLIC");
+    }
+    request.mode = request.revoke ? Mode::revoke : request.exact ? Mode::exact : Mode::grant;
+    for (const auto& pattern : request.patterns()) {
+        if (pattern.empty()) throw UsageError("a pattern must not be empty");
+        if (request.kind == Kind::schema) {
+            parse_single_pattern(pattern, "schema");
+            continue;
+        }
+        const NamePattern parsed = parse_name_pattern(pattern);
+        if (request.for_future && (!parsed.has_schema_part || parsed.name_regex)) {
+            throw UsageError(
+                fmt::format("--for-future needs patterns of the form SCHEMA.*, not \"{}\"", pattern),
+                "Default privileges are set per schema: --" + std::string(kind_info(request.kind).option) +
+                    " 'app.*' --for-future=OWNER.");
+        }
+    }
+    if (request.for_future) {
+        if (request.kind == Kind::database) {
+            throw UsageError("--for-future does not apply to --database",
+                             "Default privileges exist for schemas, tables, sequences, functions "
+                             "and types.");
+        }
+        check_identifier("--for-future role", *request.for_future);
+    }
+}
+
+/// A grantee (or the --for-future role) as the catalog knows it.
+struct Role {
+    std::string name;
+    std::string oid;  ///< "0" for PUBLIC, as aclexplode reports it
+    bool is_public = false;
+
+    std::string sql(const Session& session) const {
+        return is_public ? "PUBLIC" : session.quote_ident(name);
+    }
+    std::string shown() const { return is_public ? "PUBLIC" : fmt::format("\"{}\"", name); }
+};
+
+Role look_up_role(Session& session, const std::string& name) {
+    if (is_public(name)) return {"PUBLIC", "0", true};
+    const Result row = session.query(
+        "SELECT oid::pg_catalog.text FROM pg_catalog.pg_roles WHERE rolname = $1", {name});
+    if (row.rows() == 0) {
+        throw Error(Exit::server, fmt::format("role \"{}\" does not exist", name), {},
+                    "Create it first (pg-createuser), or check the spelling.",
+                    "42704");
+    }
+    return {name, std::string(row.text(0, 0)), false};
+}
+
+/// One object (or, with --for-future, one schema's future objects) and what each grantee
+/// holds on it.
+struct Target {
+    std::string key;                    ///< the object's oid; "future:" + schema
+    std::optional<std::string> schema;  ///< nothing for a database, a schema, future schemas
+    std::string name;                   ///< the object's name; "" for future objects
+    std::optional<std::string> signature;  ///< a function's identity arguments
+    std::string keyword;                ///< TABLE, SEQUENCE, FUNCTION, PROCEDURE, TYPE, DOMAIN...
+    bool future = false;
+    std::map<std::string, Held> held;   ///< by grantee oid
+    /// Who granted what each grantee holds (by grantee oid, then privilege): for the error
+    /// when a revoke leaves it.
+    std::map<std::string, std::map<std::string, std::set<std::string>>> grantors;
+
+    /// How GRANT names it: "app"."orders", "app"."f"(integer).
+    std::string sql_name(const Session& session) const {
+        std::string quoted = session.quote_qualified(schema, name);
+        if (signature) quoted += "(" + *signature + ")";
+        return quoted;
+    }
+    /// How reports name it: "app"."orders", "app"."f"(integer).
+    std::string shown() const {
+        std::string text = schema ? fmt::format("\"{}\".\"{}\"", *schema, name)
+                                  : fmt::format("\"{}\"", name);
+        if (signature) text += "(" + *signature + ")";
+        return text;
+    }
+};
+
+/// What the catalog holds for one run's objects.
+struct Snapshot {
+    std::vector<Target> targets;
+};
+
+/// Adds one aclexplode row (columns from `first`: grantee, privilege, grantable, grantor).
+void add_acl_row(Target& target, const Result& rows, int row, int first) {
+    if (rows.is_null(row, first)) return;
+    const std::string grantee(rows.text(row, first));
+    const std::string privilege(rows.text(row, first + 1));
+    Held& held = target.held[grantee];
+    held.privileges.insert(privilege);
+    if (rows.text(row, first + 2) == "t") held.grantable.insert(privilege);
+    target.grantors[grantee][privilege].insert(std::string(rows.text(row, first + 3)));
+}
+
+std::string oid_array(const std::vector<Role>& roles) {
+    std::vector<std::string> oids;
+    for (const Role& role : roles) oids.push_back(role.oid);
+    return fmt::format("{{{}}}", fmt::join(oids, ","));
+}
+
+/// Where the catalog keeps each kind: the FROM list, the ACL (the default one where it is
+/// NULL), the name, its schema, the GRANT keyword of each object, and what else filters it.
+struct Source {
+    const char* from;
+    const char* acl;
+    const char* name;
+    const char* schema;
+    const char* signature;
+    const char* keyword;
+    const char* where;
+};
+
+Source source_of(Kind kind) {
+    switch (kind) {
+        case Kind::database:
+            return {"pg_catalog.pg_database o",
+                    "COALESCE(o.datacl, pg_catalog.acldefault('d', o.datdba))", "o.datname", "NULL",
+                    "NULL", "'DATABASE'", "o.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()"};
+        case Kind::schema:
+            return {"pg_catalog.pg_namespace o",
+                    "COALESCE(o.nspacl, pg_catalog.acldefault('n', o.nspowner))", "o.nspname", "NULL",
+                    "NULL", "'SCHEMA'", "true"};
+        case Kind::table:
+            return {"pg_catalog.pg_class o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.relnamespace",
+                    "COALESCE(o.relacl, pg_catalog.acldefault('r', o.relowner))", "o.relname",
+                    "n.nspname", "NULL", "'TABLE'", "o.relkind IN ('r', 'v', 'm', 'f', 'p')"};
+        case Kind::sequence:
+            return {"pg_catalog.pg_class o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.relnamespace",
+                    "COALESCE(o.relacl, pg_catalog.acldefault('s', o.relowner))", "o.relname",
+                    "n.nspname", "NULL", "'SEQUENCE'", "o.relkind OPERATOR(pg_catalog.=) 'S'"};
+        case Kind::function:
+            return {"pg_catalog.pg_proc o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.pronamespace",
+                    "COALESCE(o.proacl, pg_catalog.acldefault('f', o.proowner))", "o.proname",
+                    "n.nspname", "pg_catalog.pg_get_function_identity_arguments(o.oid)",
+                    "CASE o.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END", "true"};
+        case Kind::type:
+            // As psql's \dT: no array types, no row types of tables, no multiranges (their
+            // privileges are their range's).
+            return {"pg_catalog.pg_type o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.typnamespace",
+                    "COALESCE(o.typacl, pg_catalog.acldefault('T', o.typowner))", "o.typname",
+                    "n.nspname", "NULL",
+                    "CASE o.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END",
+                    "o.typtype IN ('b', 'c', 'd', 'e', 'r')"
+                    " AND (o.typrelid OPERATOR(pg_catalog.=) 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+                    " WHERE c.oid OPERATOR(pg_catalog.=) o.typrelid AND c.relkind OPERATOR(pg_catalog.=) 'c'))"
+                    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid OPERATOR(pg_catalog.=) o.typelem"
+                    " AND e.typarray OPERATOR(pg_catalog.=) o.oid)"};
+    }
+    return source_of(Kind::table);
+}
+
+/// The condition for one schema column: a pattern's regular expression, and system schemas
+/// (pg_*, information_schema) left out unless the pattern names one exactly.
+std::string schema_condition(const std::string& column, const std::optional<std::string>& regex,
+                             bool exact, std::vector<std::optional<std::string>>& params) {
+    std::string condition = "true";
+    if (regex) {
+        params.emplace_back(*regex);
+        condition = fmt::format("{} OPERATOR(pg_catalog.~) ${}", column, params.size());
+    }
+    if (!exact) {
+        condition += fmt::format(" AND {0} OPERATOR(pg_catalog.!~) '^pg_' AND {0} "
+                                 "OPERATOR(pg_catalog.<>) 'information_schema'",
+                                 column);
+    }
+    return condition;
+}
+
+/// The objects the patterns match, with what the grantees hold on each.
+std::vector<Target> read_objects(Session& session, const Request& request,
+                                 const std::vector<Role>& grantees) {
+    const Source source = source_of(request.kind);
+    std::vector<std::optional<std::string>> params = {oid_array(grantees)};
+    std::string matches = "true";
+    if (request.kind == Kind::schema) {
+        std::vector<std::string> any;
+        for (const auto& pattern : request.schemas) {
+            any.push_back(schema_condition("o.nspname", parse_single_pattern(pattern, "schema"),
+                                           single_pattern_name(pattern, "schema").has_value(),
+                                           params));
+        }
+        matches = fmt::format("({})", fmt::join(any, ") OR ("));
+    } else if (request.kind != Kind::database) {
+        std::vector<std::string> any;
+        for (const auto& text : request.patterns()) {
+            const NamePattern pattern = parse_name_pattern(text);
+            std::string condition = schema_condition("n.nspname", pattern.schema_regex,
+                                                     pattern.schema_name.has_value(), params);
+            if (pattern.name_regex) {
+                params.emplace_back(*pattern.name_regex);
+                condition += fmt::format(" AND {} OPERATOR(pg_catalog.~) ${}", source.name,
+                                         params.size());
+            }
+            any.push_back(condition);
+        }
+        matches = fmt::format("({})", fmt::join(any, ") OR ("));
+    }
+    const Result rows = session.query(
+        fmt::format("SELECT o.oid::pg_catalog.text, {schema}, {name}, {signature}, {keyword},"
+                    " a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
+                    " pg_catalog.pg_get_userbyid(a.grantor)"
+                    " FROM {from} LEFT JOIN LATERAL pg_catalog.aclexplode({acl}) a"
+                    " ON a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])"
+                    " WHERE {where} AND {matches} ORDER BY 2, 3, 4, 1",
+                    fmt::arg("schema", source.schema), fmt::arg("name", source.name),
+                    fmt::arg("signature", source.signature), fmt::arg("keyword", source.keyword),
+                    fmt::arg("from", source.from), fmt::arg("acl", source.acl),
+                    fmt::arg("where", source.where), fmt::arg("matches", matches)),
+        params);
+    std::vector<Target> targets;
+    for (int row = 0; row < rows.rows(); ++row) {
+        const std::string key(rows.text(row, 0));
+        if (targets.empty() || targets.back().key != key) {
+            Target target;
+            target.key = key;
+            target.schema = rows.value(row, 1);
+            target.name = std::string(rows.text(row, 2));
+            target.signature = rows.value(row, 3);
+            target.keyword = std::string(rows.text(row, 4));
+            targets.push_back(std::move(target));
+        }
+        add_acl_row(targets.back(), rows, row, 5);
+    }
+    return targets;
+}
+
+/// The schemas whose future objects --for-future sets (the patterns' schema parts), with what
+/// the grantees would hold on an object the role makes there: the schema's default privileges
+/// added to the role's global ones (or the built-in ones where it has none). Future schemas
+/// (--schema) have only the global entry.
+std::vector<Target> read_future(Session& session, const Request& request,
+                                const std::vector<Role>& grantees, const Role& owner) {
+    const KindInfo& info = kind_info(request.kind);
+    std::vector<std::optional<std::string>> params = {oid_array(grantees), owner.oid,
+                                                      std::string(1, info.default_acl_type),
+                                                      std::string(1, info.acldefault_type)};
+    const std::string global =
+        "SELECT * FROM pg_catalog.aclexplode(COALESCE((SELECT d.defaclacl FROM "
+        "pg_catalog.pg_default_acl d WHERE d.defaclrole OPERATOR(pg_catalog.=) $2::pg_catalog.oid"
+        " AND d.defaclnamespace OPERATOR(pg_catalog.=) 0 AND d.defaclobjtype OPERATOR(pg_catalog.=) "
+        "$3::pg_catalog.\"char\"), pg_catalog.acldefault($4::pg_catalog.\"char\", "
+        "$2::pg_catalog.oid)))";
+    std::string sql;
+    if (request.kind == Kind::schema) {
+        sql = "SELECT NULL, a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
+              " pg_catalog.pg_get_userbyid(a.grantor) FROM (" + global + ") a"
+              " WHERE a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])"
+              " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL";
+    } else {
+        std::vector<std::string> any;
+        for (const auto& text : request.patterns()) {
+            const NamePattern pattern = parse_name_pattern(text);
+            any.push_back(schema_condition("n.nspname", pattern.schema_regex,
+                                           pattern.schema_name.has_value(), params));
+        }
+        sql = fmt::format(
+            "SELECT n.nspname, a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
+            " pg_catalog.pg_get_userbyid(a.grantor) FROM pg_catalog.pg_namespace n"
+            " LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode((SELECT d.defaclacl FROM"
+            " pg_catalog.pg_default_acl d WHERE d.defaclrole OPERATOR(pg_catalog.=) $2::pg_catalog.oid"
+            " AND d.defaclnamespace OPERATOR(pg_catalog.=) n.oid"
+            " AND d.defaclobjtype OPERATOR(pg_catalog.=) $3::pg_catalog.\"char\"))"
+            " UNION ALL {}) a ON a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])"
+            " WHERE ({}) ORDER BY 1",
+            global, fmt::join(any, ") OR ("));
+    }
+    const Result rows = session.query(sql, params);
+    std::vector<Target> targets;
+    for (int row = 0; row < rows.rows(); ++row) {
+        const std::optional<std::string> schema = rows.value(row, 0);
+        const std::string key = "future:" + schema.value_or("");
+        if (targets.empty() || targets.back().key != key) {
+            Target target;
+            target.key = key;
+            target.schema = schema;
+            target.keyword = std::string(info.future_keyword);
+            target.future = true;
+            targets.push_back(std::move(target));
+        }
+        add_acl_row(targets.back(), rows, row, 1);
+    }
+    return targets;
+}
+
+/// An object kind's "does not exist", as the server words it for that kind.
+[[noreturn]] void throw_missing(std::string_view what, const std::string& name,
+                                const char* sqlstate) {
+    throw Error(Exit::server, fmt::format("{} \"{}\" does not exist", what, name), {},
+                what == "schema"
+                    ? "Create it first (pg-createschema), or check the spelling."
+                    : "Check the name (pg-listtables lists tables and views); a pattern with a "
+                      "wildcard (app.*) may match nothing.",
+                sqlstate);
+}
+
+/// A pattern without wildcards names an object that must exist, and a schema named exactly
+/// must exist, as GRANT itself would refuse a missing name.
+void check_named_objects_exist(Session& session, const Request& request,
+                               const std::vector<Target>& objects) {
+    if (request.kind == Kind::database) return;
+    const auto schema_exists = [&](const std::string& schema) {
+        return session
+                   .query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema})
+                   .rows() > 0;
+    };
+    for (const auto& text : request.patterns()) {
+        if (request.kind == Kind::schema) {
+            const auto name = single_pattern_name(text, "schema");
+            if (name && std::none_of(objects.begin(), objects.end(),
+                                     [&](const Target& t) { return t.name == *name; })) {
+                throw_missing("schema", *name, "3F000");
+            }
+            continue;
+        }
+        const NamePattern pattern = parse_name_pattern(text);
+        const auto in_schema = [&](const Target& t) {
+            return !pattern.schema_name || t.schema == pattern.schema_name;
+        };
+        if (pattern.schema_name &&
+            std::none_of(objects.begin(), objects.end(), in_schema) &&
+            !schema_exists(*pattern.schema_name)) {
+            throw_missing("schema", *pattern.schema_name, "3F000");
+        }
+        if (!pattern.name) continue;
+        if (std::none_of(objects.begin(), objects.end(), [&](const Target& t) {
+                return in_schema(t) && t.name == *pattern.name;
+            })) {
+            const std::string shown =
+                pattern.schema_name ? *pattern.schema_name + "." + *pattern.name : *pattern.name;
+            switch (request.kind) {
+                case Kind::function: throw_missing("function", shown, "42883");
+                case Kind::type: throw_missing("type", shown, "42704");
+                case Kind::sequence: throw_missing("sequence", shown, "42P01");
+                default: throw_missing("table", shown, "42P01");
+            }
+        }
+    }
+}
+
+/// One change for one grantee on one target.
+struct Change {
+    const Target* target;
+    const Role* grantee;
+    Difference difference;
+};
+
+/// What to send, and what it does.
+struct Plan {
+    std::vector<Change> changes;  ///< one per grantee and target that differs
+    std::vector<Statement> statements;
+    bool empty() const { return changes.empty(); }
+};
+
+enum class Operation { grant, revoke, revoke_grant_option };
+
+/// The statements for a plan: one per grantee, operation, privilege list and keyword (objects)
+/// or target (future objects), naming every object that takes that change.
+std::vector<Statement> statements_for(const Session& session, const Request& request,
+                                      const std::vector<Change>& changes,
+                                      const std::optional<Role>& owner) {
+    struct Group {
+        const Role* grantee;
+        Operation operation;
+        std::vector<std::string> privileges;
+        std::string keyword;
+        const Target* future;  ///< future objects: one statement each
+        std::vector<std::string> names;
+    };
+    std::vector<Group> groups;
+    const auto add = [&](const Change& change, Operation operation,
+                         const std::vector<std::string>& privileges) {
+        if (privileges.empty()) return;
+        const Target& target = *change.target;
+        const Target* future = target.future ? &target : nullptr;
+        for (Group& group : groups) {
+            if (group.grantee == change.grantee && group.operation == operation &&
+                group.privileges == privileges && group.keyword == target.keyword &&
+                group.future == future) {
+                group.names.push_back(target.sql_name(session));
+                return;
+            }
+        }
+        groups.push_back({change.grantee, operation, privileges, target.keyword, future,
+                          {future ? std::string() : target.sql_name(session)}});
+    };
+    // Revokes first: with --exact, a grant option is taken back before the same privilege
+    // could be granted again without it.
+    for (const Change& change : changes) {
+        add(change, Operation::revoke_grant_option, change.difference.revoke_grant_option);
+        add(change, Operation::revoke, change.difference.revoke);
+    }
+    for (const Change& change : changes) {
+        add(change, Operation::grant, change.difference.grant);
+    }
+    std::vector<Statement> statements;
+    for (const Group& group : groups) {
+        const std::string privileges = join_privileges(group.privileges);
+        const std::string grantee = group.grantee->sql(session);
+        std::string on;
+        if (group.future) {
+            on = fmt::format("ON {}", group.keyword);
+        } else {
+            on = fmt::format("ON {} {}", group.keyword, fmt::join(group.names, ", "));
+        }
+        std::string sql;
+        switch (group.operation) {
+            case Operation::grant:
+                sql = fmt::format("GRANT {} {} TO {}{}", privileges, on, grantee,
+                                  request.with_grant_option ? " WITH GRANT OPTION" : "");
+                break;
+            case Operation::revoke:
+                sql = fmt::format("REVOKE {} {} FROM {}{}", privileges, on, grantee,
+                                  request.cascade ? " CASCADE" : "");
+                break;
+            case Operation::revoke_grant_option:
+                sql = fmt::format("REVOKE GRANT OPTION FOR {} {} FROM {}{}", privileges, on,
+                                  grantee, request.cascade ? " CASCADE" : "");
+                break;
+        }
+        if (group.future) {
+            std::string prefix = fmt::format("ALTER DEFAULT PRIVILEGES FOR ROLE {}",
+                                             owner->sql(session));
+            if (group.future->schema) {
+                prefix += " IN SCHEMA " + session.quote_ident(*group.future->schema);
+            }
+            sql = prefix + " " + sql;
+        }
+        statements.push_back(Statement::plain(sql));
+    }
+    return statements;
+}
+
+/// The privileges the run asks for, resolved for this server.
+struct Context {
+    const Request& request;
+    std::vector<Role> grantees;
+    std::optional<Role> owner;  ///< --for-future
+    std::vector<std::string> asked;
+    std::vector<std::string> all;  ///< the kind's privileges on this server
+};
+
+Snapshot read_snapshot(Session& session, const Context& context) {
+    Snapshot snapshot;
+    snapshot.targets = read_objects(session, context.request, context.grantees);
+    if (context.owner) {
+        std::vector<Target> future = read_future(session, context.request, context.grantees,
+                                                 *context.owner);
+        for (Target& target : future) snapshot.targets.push_back(std::move(target));
+    }
+    return snapshot;
+}
+
+Plan make_plan(const Session& session, const Context& context, const Snapshot& snapshot) {
+    Plan plan;
+    for (const Role& grantee : context.grantees) {
+        for (const Target& target : snapshot.targets) {
+            const auto held = target.held.find(grantee.oid);
+            Difference difference =
+                grant::difference(context.asked, held == target.held.end() ? Held{} : held->second,
+                                  context.request.mode, context.request.with_grant_option,
+                                  context.all);
+            if (!difference.empty()) plan.changes.push_back({&target, &grantee, difference});
+        }
+    }
+    plan.statements = statements_for(session, context.request, plan.changes, context.owner);
+    return plan;
+}
+
+/// How a report names a group of targets: `table "app"."orders"`, `12 tables in schema
+/// "app"`, `future tables of "owner" in schema "app"`, `database "app"`.
+std::string targets_phrase(const Context& context, const std::vector<const Target*>& targets) {
+    const KindInfo& info = kind_info(context.request.kind);
+    const Target& first = *targets.front();
+    if (first.future) {
+        return fmt::format("future {} of {}{}", info.plural, context.owner->shown(),
+                           first.schema ? fmt::format(" in schema \"{}\"", *first.schema) : "");
+    }
+    if (targets.size() == 1) {
+        const std::string word = first.keyword == "PROCEDURE" ? "procedure"
+                                 : first.keyword == "DOMAIN"  ? "domain"
+                                                              : std::string(info.option);
+        return fmt::format("{} {}", word, first.shown());
+    }
+    if (first.schema) {
+        return fmt::format("{} {} in schema \"{}\"", targets.size(), info.plural, *first.schema);
+    }
+    return fmt::format("{} {}", targets.size(), info.plural);
+}
+
+/// Targets grouped as reports name them: future objects each alone, objects by schema.
+std::vector<std::vector<const Target*>> report_groups(const std::vector<const Target*>& targets) {
+    std::vector<std::vector<const Target*>> groups;
+    for (const Target* target : targets) {
+        auto found = std::find_if(groups.begin(), groups.end(), [&](const auto& group) {
+            return !target->future && !group.front()->future &&
+                   group.front()->schema == target->schema;
+        });
+        if (found == groups.end()) {
+            groups.push_back({target});
+        } else {
+            found->push_back(target);
+        }
+    }
+    return groups;
+}
+
+/// The report: a line per grantee, operation and group of targets; for a grantee and group
+/// with nothing to change, a line saying what it already has.
+Outcome report(const Session& session, const Context& context, const Snapshot& snapshot,
+               const Plan& plan) {
+    const Request& request = context.request;
+    const bool dry_run = session.options().dry_run;
+    std::vector<std::string> lines, changes;
+    nlohmann::json documents = nlohmann::json::array();
+    const KindInfo& info = kind_info(request.kind);
+    std::vector<const Target*> all_targets;
+    for (const Target& target : snapshot.targets) all_targets.push_back(&target);
+    const std::string grant_option = request.with_grant_option ? " with grant option" : "";
+    for (const Role& grantee : context.grantees) {
+        for (const auto& group : report_groups(all_targets)) {
+            // Targets of this group with the same change, in the order met.
+            std::vector<std::pair<const Difference*, std::vector<const Target*>>> same;
+            for (const Target* target : group) {
+                const auto change = std::find_if(plan.changes.begin(), plan.changes.end(),
+                                                 [&](const Change& c) {
+                                                     return c.target == target && c.grantee == &grantee;
+                                                 });
+                nlohmann::json document = {{"grantee", grantee.is_public ? "PUBLIC" : grantee.name},
+                                           {"kind", info.option},
+                                           {"schema", target->schema ? nlohmann::json(*target->schema)
+                                                                     : nlohmann::json(nullptr)},
+                                           {"name", target->future ? nlohmann::json(nullptr)
+                                                                   : nlohmann::json(target->name)}};
+                if (target->signature) document["arguments"] = *target->signature;
+                if (target->future) document["for_future"] = context.owner->name;
+                if (change == plan.changes.end()) {
+                    document["action"] = "unchanged";
+                    document["granted"] = nlohmann::json::array();
+                    document["revoked"] = nlohmann::json::array();
+                    documents.push_back(document);
+                    continue;
+                }
+                const Difference& d = change->difference;
+                std::vector<std::string> granted, revoked;
+                for (const auto& p : d.grant) {
+                    granted.push_back(request.with_grant_option ? p + " WITH GRANT OPTION" : p);
+                }
+                for (const auto& p : d.revoke) revoked.push_back(p);
+                for (const auto& p : d.revoke_grant_option) revoked.push_back("GRANT OPTION FOR " + p);
+                document["action"] = "altered";
+                document["granted"] = granted;
+                document["revoked"] = revoked;
+                documents.push_back(document);
+                auto found = std::find_if(same.begin(), same.end(), [&](const auto& entry) {
+                    return entry.first->grant == d.grant && entry.first->revoke == d.revoke &&
+                           entry.first->revoke_grant_option == d.revoke_grant_option;
+                });
+                if (found == same.end()) {
+                    same.push_back({&d, {target}});
+                } else {
+                    found->second.push_back(target);
+                }
+            }
+            for (const auto& [d, targets] : same) {
+                const std::string phrase = targets_phrase(context, targets);
+                const std::string who = grantee.shown();
+                if (!d->revoke_grant_option.empty()) {
+                    changes.push_back(fmt::format("{} grant option for {} on {} from {}",
+                                                  dry_run ? "would revoke" : "revoked",
+                                                  join_privileges(d->revoke_grant_option), phrase,
+                                                  who));
+                }
+                if (!d->revoke.empty()) {
+                    changes.push_back(fmt::format("{} {} on {} from {}",
+                                                  dry_run ? "would revoke" : "revoked",
+                                                  join_privileges(d->revoke), phrase, who));
+                }
+                if (!d->grant.empty()) {
+                    changes.push_back(fmt::format("{} {}{} on {} to {}",
+                                                  dry_run ? "would grant" : "granted",
+                                                  join_privileges(d->grant), grant_option, phrase,
+                                                  who));
+                }
+            }
+            if (same.empty()) {
+                const std::string phrase = targets_phrase(context, group);
+                const std::string privileges = join_privileges(context.asked) + grant_option;
+                switch (request.mode) {
+                    case Mode::grant:
+                        lines.push_back(fmt::format("{} already has {} on {}", grantee.shown(),
+                                                    privileges, phrase));
+                        break;
+                    case Mode::revoke:
+                        lines.push_back(fmt::format("{} has no {} on {}", grantee.shown(),
+                                                    privileges, phrase));
+                        break;
+                    case Mode::exact:
+                        lines.push_back(fmt::format("{} already has exactly {} on {}",
+                                                    grantee.shown(), privileges, phrase));
+                        break;
+                }
+            }
+        }
+    }
+    if (snapshot.targets.empty()) {
+        lines.push_back(fmt::format("no {} match {}", info.plural,
+                                    fmt::join(request.patterns(), ", ")));
+    }
+    Outcome outcome;
+    std::vector<std::string> all_lines = changes;
+    all_lines.insert(all_lines.end(), lines.begin(), lines.end());
+    outcome.text = fmt::format("{}", fmt::join(all_lines, "\n"));
+    outcome.json = {{"action", plan.empty() ? "unchanged" : "altered"},
+                    {"changes", changes},
+                    {"privileges", documents},
+                    {"dry_run", dry_run},
+                    {"statements", session.changes()}};
+    return outcome;
+}
+
+/// What the statements sent did not do, read back in their transaction: the server grants
+/// nothing (with only a warning) when the grantor lacks the grant option, and a revoke
+/// takes back only the grants of the role running it.
+[[noreturn]] void throw_left(const Context& context, const Plan& left) {
+    const Change& change = left.changes.front();
+    const Target& target = *change.target;
+    const std::string phrase = targets_phrase(context, {&target});
+    const Difference& d = change.difference;
+    const std::string who = change.grantee->shown();
+    if (!d.grant.empty()) {
+        throw Error(Exit::server,
+                    fmt::format("could not grant {} on {} to {}", join_privileges(d.grant), phrase,
+                                who),
+                    "The server granted nothing (\"no privileges were granted\"): the role "
+                    "running pg-grant neither owns it nor holds the privilege with grant option.",
+                    "Run pg-grant as the owner (or a member of the owning role), or as a role "
+                    "that holds these privileges WITH GRANT OPTION.",
+                    "42501");
+    }
+    const std::vector<std::string>& privileges = d.revoke.empty() ? d.revoke_grant_option : d.revoke;
+    std::set<std::string> grantors;
+    const auto by_grantee = target.grantors.find(change.grantee->oid);
+    if (by_grantee != target.grantors.end()) {
+        for (const auto& p : privileges) {
+            const auto found = by_grantee->second.find(p);
+            if (found != by_grantee->second.end()) {
+                grantors.insert(found->second.begin(), found->second.end());
+            }
+        }
+    }
+    std::vector<std::string> quoted;
+    for (const auto& grantor : grantors) quoted.push_back(fmt::format("\"{}\"", grantor));
+    const std::string detail =
+        target.future
+            ? fmt::format("What is left comes from the default privileges of {} for all schemas "
+                          "(ALTER DEFAULT PRIVILEGES without IN SCHEMA), which a schema's own "
+                          "cannot take away.",
+                          context.owner->shown())
+            : fmt::format("What is left was granted by {}; a grant is revoked by its grantor.",
+                          fmt::join(quoted, ", "));
+    throw Error(Exit::server,
+                fmt::format("could not revoke {} on {} from {}", join_privileges(privileges),
+                            phrase, who),
+                detail,
+                target.future ? "Revoke it from the global default privileges with psql, or "
+                                "leave it."
+                              : "Run pg-grant as that grantor (or a member of it), or revoke the "
+                                "grantor's grant option with --revoke --with-grant-option "
+                                "--cascade.",
+                "42501");
+}
+
+constexpr int grant_lock_key = 0x70676772;  // "pggr": one lock per database for pg-grant
+
+Outcome run(Tool& tool, Request& request) {
+    validate(request);
+    Session session = tool.connector().connect(tool.connection_options().dbname.value_or(""));
+    Context context{request, {}, std::nullopt, {}, {}};
+    for (const auto& name : request.grantees) {
+        Role role = look_up_role(session, name);
+        if (std::none_of(context.grantees.begin(), context.grantees.end(),
+                         [&](const Role& r) { return r.oid == role.oid; })) {
+            context.grantees.push_back(std::move(role));
+        }
+    }
+    if (request.for_future) context.owner = look_up_role(session, *request.for_future);
+    context.asked = resolve(request.asked, request.kind, session.server_version());
+    context.all = kind_privileges(request.kind, session.server_version());
+
+    Snapshot snapshot = read_snapshot(session, context);
+    check_named_objects_exist(session, request, snapshot.targets);
+    Plan plan = make_plan(session, context, snapshot);
+    if (plan.empty()) return report(session, context, snapshot, plan);
+
+    // The change: under the lock, read again (a concurrent run may have done it), send the
+    // difference, and read back what it left before committing.
+    const bool dry_run = session.options().dry_run;
+    constexpr int attempts = 3;
+    for (int attempt = 1;; ++attempt) {
+        const auto end = [&](bool commit) {
+            if (dry_run) {
+                session.end_dry_run_transaction();
+            } else if (commit) {
+                session.query("COMMIT");
+            } else {
+                PQclear(PQexec(session.raw(), "ROLLBACK"));
+            }
+        };
+        if (dry_run) {
+            session.begin_dry_run_transaction();
+        } else {
+            session.query("BEGIN");
+        }
+        try {
+            session.apply_pinned_locally();
+            session.query(fmt::format("SELECT pg_catalog.pg_advisory_xact_lock({}, 0)",
+                                      grant_lock_key));
+            snapshot = read_snapshot(session, context);
+            plan = make_plan(session, context, snapshot);
+            if (!plan.empty()) {
+                session.execute(plan.statements);
+                const Snapshot after = read_snapshot(session, context);
+                const Plan left = make_plan(session, context, after);
+                if (!left.empty()) throw_left(context, left);
+            }
+            end(true);
+            return report(session, context, snapshot, plan);
+        } catch (const SqlError& error) {
+            end(false);
+            if (attempt < attempts && is_concurrent_catalog_change(error)) continue;
+            if (error.sqlstate() == "2BP01") {  // dependent privileges exist
+                throw SqlError(error.code(), error.what(), error.detail(),
+                               "The roles granted it on to others: add --cascade to revoke "
+                               "those grants too.",
+                               error.sqlstate());
+            }
+            throw;
+        } catch (...) {
+            end(false);
+            throw;
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Tool tool({.name = "pg-grant",
+               .purpose = "pg-grant grants privileges in a PostgreSQL database, and converges them.",
+               .usage = {"pg-grant [OPTION]... PRIVILEGES --table PATTERN ROLE...",
+                         "pg-grant [OPTION]... PRIVILEGES --table SCHEMA.* --for-future=OWNER ROLE...",
+                         "pg-grant [OPTION]... PRIVILEGES --database ROLE...",
+                         "pg-grant [OPTION]... --revoke PRIVILEGES --schema PATTERN ROLE..."},
+               .closing =
+                   "PRIVILEGES is a comma list (SELECT,INSERT) or ALL; ROLE is a role name or "
+                   "PUBLIC.\nPatterns are read as psql reads them (app.*, \"My Table\"). What "
+                   "the roles already hold\nis left as it is; only the difference is sent, in "
+                   "one transaction. Nothing is ever\nrevoked without --revoke or --exact.\n\n"
+                   "Examples:\n"
+                   "  pg-grant -d app CONNECT,TEMPORARY --database reader\n"
+                   "  pg-grant -d app USAGE --schema app reader writer\n"
+                   "  pg-grant -d app SELECT --table 'app.*' --for-future=owner reader\n"
+                   "  pg-grant -d app --exact SELECT --table app.orders reader",
+               .database_option = DatabaseOption::dbname});
+    Request request;
+    CLI::App& app = tool.app();
+    app.add_flag("--database", request.database, "the database of -d itself");
+    app.add_option("--schema", request.schemas, "schemas matching PATTERN")
+        ->type_name("PATTERN")
+        ->allow_extra_args(false);
+    app.add_option("--table", request.tables,
+                   "tables, views, materialized views, foreign and partitioned tables")
+        ->type_name("PATTERN")
+        ->allow_extra_args(false);
+    app.add_option("--sequence", request.sequences, "sequences matching PATTERN")
+        ->type_name("PATTERN")
+        ->allow_extra_args(false);
+    app.add_option("--function", request.functions,
+                   "functions, procedures and aggregates (every overload)")
+        ->type_name("PATTERN")
+        ->allow_extra_args(false);
+    app.add_option("--type", request.types, "types and domains matching PATTERN")
+        ->type_name("PATTERN")
+        ->allow_extra_args(false);
+    app.add_option("--for-future", request.for_future,
+                   "also for objects OWNER creates later in the patterns' schemas")
+        ->type_name("OWNER");
+    app.add_flag("--revoke", request.revoke, "revoke the privileges instead");
+    app.add_flag("--exact", request.exact,
+                 "leave the roles exactly these privileges on the objects (revoke the rest)");
+    app.add_flag("--with-grant-option", request.with_grant_option,
+                 "WITH GRANT OPTION (with --revoke: revoke only the option)");
+    app.add_flag("--cascade", request.cascade,
+                 "with --revoke or --exact: also revoke what the roles granted on from it");
+    app.add_option("privileges", request.privileges)->group("");
+    app.add_option("roles", request.grantees)->group("");
+
+    return tool.run(argc, argv, [&]() -> Outcome { return run(tool, request); });
+}
