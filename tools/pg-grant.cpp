@@ -891,7 +891,7 @@ int main(int argc, char** argv) {
     app.add_flag("--with-grant-option", request.with_grant_option,
                  "WITH GRANT OPTION (with --revoke: revoke only the option)");
     app.add_flag("--cascade", request.cascade,
-                 "with --revoke or --exact: also revoke what the roles granted on from it");
+                 "with --revoke or --exact: also revoke what the roles granted on to others");
     app.add_option("privileges", request.privileges)->group("");
     app.add_option("roles", request.grantees)->group("");
 
