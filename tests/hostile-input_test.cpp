@@ -660,6 +660,52 @@ BOOST_AUTO_TEST_CASE(pg_createschema_and_pg_createextension_use_exactly_the_sche
     }
 }
 
+BOOST_AUTO_TEST_CASE(pg_grant_grants_on_exactly_the_objects_and_to_the_roles_named) {
+    Scratch s;
+    const std::string stand_in = unique_name("hostile_grantee");
+    admin().exec("CREATE ROLE " + stand_in);
+    for (const auto& name : names().valid) {
+        NAME_CONTEXT(name) {
+            // The role, the schema and the table are all called `name` where the server lets
+            // them be ("pg_*" schemas and roles are its own).
+            const std::string role = reserved_role_name(name) ? stand_in : name;
+            const std::string schema = name.rfind("pg_", 0) == 0 ? "public" : name;
+            if (role == name) {
+                admin().exec("DROP ROLE IF EXISTS " + quote_ident(role));
+                admin().exec("CREATE ROLE " + quote_ident(role));
+            }
+            s.db->exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(schema));
+            const std::string table = quote_ident(schema) + "." + quote_ident(name);
+            s.db->exec("CREATE TABLE " + table + " (id int)");
+            const Logged usage = run_logged("pg-grant", {"-d", s.dbname, "--format", "json",
+                                                         "--schema=" + exact_pattern(schema), "--", "USAGE", role});
+            BOOST_TEST(usage.outcome.exit_code == 0, usage.outcome.err);
+            const Logged select = run_logged("pg-grant", {"-d", s.dbname, "--format", "json",
+                                                          "--table=" + exact_pattern(schema) + "." + exact_pattern(name),
+                                                          "--", "SELECT", role});
+            BOOST_TEST(select.outcome.exit_code == 0, select.outcome.err);
+            BOOST_TEST(json_of(select.outcome).value("statements", Json::array()) ==
+                       Json::array({"GRANT SELECT ON TABLE " + table + " TO " + quote_ident(role)}));
+            BOOST_TEST(s.db->value("SELECT has_table_privilege($1, $2, 'SELECT')", {role, table}) == "t");
+            BOOST_TEST(s.db->value("SELECT has_schema_privilege($1, $2, 'USAGE')", {role, schema}) == "t");
+            // The pattern matched that table only.
+            BOOST_TEST(s.db->value("SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a "
+                                   "WHERE a.grantee = $1::regrole",
+                                   {quote_ident(role)}) == "1");
+            s.db->exec("DROP TABLE " + table);
+            if (schema != "public") s.db->exec("DROP SCHEMA " + quote_ident(schema));
+            if (role == name) {
+                s.db->exec("DROP OWNED BY " + quote_ident(role));
+                admin().exec("DROP ROLE " + quote_ident(role));
+            } else {
+                s.db->exec("REVOKE ALL ON SCHEMA public FROM " + quote_ident(role));
+            }
+        }
+    }
+    s.db->exec("DROP OWNED BY " + stand_in);
+    admin().exec("DROP ROLE " + stand_in);
+}
+
 BOOST_AUTO_TEST_CASE(pg_listtables_lists_every_name_exactly) {
     Scratch s;
     std::set<std::pair<std::string, std::string>> expected;
@@ -1100,6 +1146,7 @@ BOOST_AUTO_TEST_CASE(every_tool_refuses_bad_values_before_connecting) {
         {"pg-dropuser", {"hostile_never"}},
         {"pg-listtables", {}},
         {"pg-seed", {csv}},
+        {"pg-grant", {"SELECT", "--table", "t", "hostile_never"}},
     };
     std::vector<BadValue> cases;
     for (const auto& [tool, rest] : operand) {
@@ -1123,7 +1170,7 @@ BOOST_AUTO_TEST_CASE(every_tool_refuses_bad_values_before_connecting) {
         with({"--wait", "-3"}, "--wait must be 0 to 604800 seconds");
         with({"--wait", "604801"}, "--wait must be 0 to 604800 seconds");
         with({"-w", "-W"}, "-w/--no-password and -W/--password cannot be used together");
-        const bool maintenance = tool != "pg-listtables" && tool != "pg-seed" &&
+        const bool maintenance = tool != "pg-listtables" && tool != "pg-seed" && tool != "pg-grant" &&
                                  tool != "pg-createschema" && tool != "pg-createextension";
         with({maintenance ? "--maintenance-db" : "--dbname", "dbname=x no_such_key=1"},
              "invalid connection string");
@@ -1185,6 +1232,13 @@ BOOST_AUTO_TEST_CASE(every_tool_refuses_bad_values_before_connecting) {
         {"pg-seed", {"--per-file", "-j", "0", csv}, "--jobs"},
         {"pg-seed", {"--per-file", "-j", "abc", csv}, "--jobs"},
         {"pg-seed", {"--per-file", "-j", "65", csv}, "--jobs"},
+        {"pg-grant", {"SELECT", "--table", "t"}, "missing required argument ROLE"},
+        {"pg-grant", {"SELECT", "--table", "t", ""}, "role name must not be empty"},
+        {"pg-grant", {"SELECT", "--table", "", "r"}, "--table must not be empty"},
+        {"pg-grant", {"USAGE", "--schema", "a.b", "r"}, "improper schema pattern"},
+        {"pg-grant", {"SELECT", "--table", "t", "--for-future", "", "r"}, "must not be empty|empty"},
+        {"pg-grant", {"SELECT,UPDATE;", "--table", "t", "r"}, "invalid privilege \"UPDATE;\" for a table"},
+        {"pg-grant", {"USAGE", "--database", "r"}, "invalid privilege \"USAGE\" for a database"},
     };
     cases.insert(cases.end(), own.begin(), own.end());
     for (const auto& bad : cases) expect_usage_error(bad);

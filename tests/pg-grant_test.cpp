@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(help_version_and_usage_errors_before_connecting) {
     usage({"SELECT", "--table", "app.o*", "--for-future=owner", "reader"}, "--for-future needs patterns of the form SCHEMA.*");
     usage({"SELECT", "--table", "*", "--for-future=owner", "reader"}, "--for-future needs patterns");
     usage({"CONNECT", "--database", "--for-future=owner", "reader"}, "--for-future does not apply to --database");
-    usage({"SELECT", "--table", "", "reader"}, "must not be empty");
+    usage({"SELECT", "--table", "", "reader"}, "--table must not be empty");
     usage({"SELECT", "--table", "a.b.c.d", "reader"}, "too many dotted names");
     usage({"SELECT", "--table", "t", std::string(64, 'r')}, "too long");
     // The hint says which kind takes the word.

@@ -4,6 +4,7 @@
 /// same moment, --lock-timeout, and Ctrl-C, whose cancel request goes through the pooler.
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -158,6 +159,33 @@ BOOST_DATA_TEST_CASE(every_tool_does_its_job_and_a_second_run_changes_nothing, d
     const Outcome listed = pooler.run("pg-listtables", {"-d", db, "--format", "names"});
     BOOST_TEST(listed.exit_code == 0, listed.err);
     BOOST_TEST(contains(listed.out, "public.items\n"), listed.out);
+    // pg-grant: privileges on what exists and on what comes later, then nothing left to do;
+    // runs at once take turns on the lock in their transactions.
+    for (int run = 0; run < 2; ++run) {
+        const Outcome granted = pooler.run("pg-grant", {"-d", db, "SELECT", "--table", "public.*",
+                                                        "--for-future=postgres", role});
+        BOOST_TEST(granted.exit_code == 0, granted.err);
+        BOOST_TEST(contains(granted.out, run == 0 ? "granted SELECT on 2 tables in schema \"public\"" : "already has SELECT"),
+                   granted.out);
+    }
+    {
+        std::vector<Running> runs;
+        for (int i = 0; i < 6; ++i) {
+            runs.push_back(pooler.start("pg-grant", {"-d", db, "--format", "json", "INSERT,UPDATE", "--table",
+                                                     "public.items", role}));
+        }
+        int altered = 0;
+        for (auto& run : runs) {
+            const Outcome result = wait_at_most(run, 120);
+            BOOST_TEST(result.exit_code == 0, result.err);
+            if (result.exit_code == 0 && nlohmann::json::parse(result.out)["action"] == "altered") ++altered;
+        }
+        BOOST_TEST(altered == 1);
+        Database inside(shared_cluster().conninfo(db));
+        BOOST_TEST(inside.value("SELECT has_table_privilege($1, 'public.items', 'SELECT, UPDATE')", {role}) == "t");
+        inside.exec("CREATE TABLE later (id int)");
+        BOOST_TEST(inside.value("SELECT has_table_privilege($1, 'public.later', 'SELECT')", {role}) == "t");
+    }
     // pg-dropuser: a role owning a table there; the cleanup runs in every database through
     // the pooler, each database one transaction.
     const std::string owner = unique_name("pooled_owner");
