@@ -77,7 +77,7 @@ std::vector<Part> split_single(std::string_view pattern, std::string_view what) 
     std::vector<Part> parts = split_and_translate(pattern);
     if (parts.size() != 1) {
         throw UsageError(fmt::format("improper {} pattern (a dot outside quotes): {}", what, pattern),
-                         "Quote a name that contains a dot: -n '\"my.schema\"'.");
+                         "Quote a name that contains a dot: '\"my.schema\"'.");
     }
     return parts;
 }

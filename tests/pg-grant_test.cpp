@@ -135,6 +135,7 @@ BOOST_AUTO_TEST_CASE(help_version_and_usage_errors_before_connecting) {
     usage({"CONNECT", "--database", "--for-future=owner", "reader"}, "--for-future does not apply to --database");
     usage({"SELECT", "--table", "", "reader"}, "--table must not be empty");
     usage({"SELECT", "--table", "a.b.c.d", "reader"}, "too many dotted names");
+    usage({"EXECUTE", "--function", "app.add(integer)", "reader"}, "not an argument list");
     usage({"SELECT", "--table", "t", std::string(64, 'r')}, "too long");
     // The hint says which kind takes the word.
     const Outcome wrong = run_tool("pg-grant", {"CONNECT", "--table", "t", "reader"});
@@ -218,6 +219,10 @@ BOOST_AUTO_TEST_CASE(the_catalog_is_the_one_psql_leaves_with_the_same_grants) {
         BOOST_TEST(result.exit_code == 0, result.err);
     }
     const auto quoted = [](const std::string& role) { return quote_ident(role); };
+    // PUBLIC is the keyword in any case.
+    BOOST_TEST(ours.run({"--revoke", "TEMP", "--database", "Public"}).exit_code == 0);
+    BOOST_TEST(!ours.can("has_database_privilege", "public", ours.name, "TEMPORARY"));
+    BOOST_TEST(ours.run({"TEMP", "--database", "public"}).exit_code == 0);
     const Outcome psql = run(Command{{shared_cluster().client_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
                                       "-d", shared_cluster().conninfo(theirs.name), "-c",
                                       "GRANT CONNECT ON DATABASE " + theirs.name + " TO " + quoted(theirs.reader) + ";"
@@ -384,6 +389,12 @@ BOOST_AUTO_TEST_CASE(missing_roles_and_objects_are_the_servers_refusal_with_a_hi
     BOOST_TEST(contains(result.err, "function \"app.subtract\" does not exist"), result.err);
     result = s.run({"USAGE", "--schema", "nowhere", s.reader});
     BOOST_TEST(contains(result.err, "schema \"nowhere\" does not exist"), result.err);
+    // A pattern's database part must be the database of -d.
+    result = s.run({"SELECT", "--table", "elsewhere.app.orders", s.reader});
+    BOOST_TEST(result.exit_code == 2);
+    BOOST_TEST(contains(result.err, "cross-database references are not implemented"), result.err);
+    BOOST_TEST(s.run({"SELECT", "--table", s.name + ".app.orders", s.reader}).exit_code == 0);
+    s.db->exec("REVOKE SELECT ON app.orders FROM " + quote_ident(s.reader));
     // A sequence is not a table.
     result = s.run({"SELECT", "--table", "app.orders_id_seq", s.reader});
     BOOST_TEST(result.exit_code == 1);

@@ -23,6 +23,7 @@
 
 #include "common/name_pattern.hpp"
 #include "common/names.hpp"
+#include "common/text.hpp"
 #include "common/tool.hpp"
 #include "tools/pg-grant/privileges.hpp"
 
@@ -56,7 +57,8 @@ struct Request {
     }
 };
 
-bool is_public(const std::string& grantee) { return grantee == "PUBLIC" || grantee == "public"; }
+/// PUBLIC is GRANT's keyword, in any case, as unquoted in SQL.
+bool is_public(const std::string& grantee) { return lower_ascii(grantee) == "public"; }
 
 /// Everything that can be checked without a server; exit 2.
 void validate(Request& request) {
@@ -104,6 +106,12 @@ void validate(Request& request) {
         if (request.kind == Kind::schema) {
             parse_single_pattern(pattern, "schema");
             continue;
+        }
+        if (request.kind == Kind::function && pattern.find('(') != std::string::npos &&
+            pattern.find('"') == std::string::npos) {
+            throw UsageError(
+                fmt::format("--function takes a name pattern, not an argument list: \"{}\"", pattern),
+                "Every overload of the names matched is granted: --function 'app.add'.");
         }
         const NamePattern parsed = parse_name_pattern(pattern);
         if (request.for_future && (!parsed.has_schema_part || parsed.name_regex)) {
@@ -283,7 +291,7 @@ std::vector<Target> read_objects(Session& session, const Request& request,
     } else if (request.kind != Kind::database) {
         std::vector<std::string> any;
         for (const auto& text : request.patterns()) {
-            const NamePattern pattern = parse_name_pattern(text);
+            const NamePattern pattern = parse_name_pattern(text, PQdb(session.raw()));
             std::string condition = schema_condition("n.nspname", pattern.schema_regex,
                                                      pattern.schema_name.has_value(), params);
             if (pattern.name_regex) {
@@ -349,7 +357,7 @@ std::vector<Target> read_future(Session& session, const Request& request,
     } else {
         std::vector<std::string> any;
         for (const auto& text : request.patterns()) {
-            const NamePattern pattern = parse_name_pattern(text);
+            const NamePattern pattern = parse_name_pattern(text, PQdb(session.raw()));
             any.push_back(schema_condition("n.nspname", pattern.schema_regex,
                                            pattern.schema_name.has_value(), params));
         }
@@ -386,10 +394,12 @@ std::vector<Target> read_future(Session& session, const Request& request,
 [[noreturn]] void throw_missing(std::string_view what, const std::string& name,
                                 const char* sqlstate) {
     throw Error(Exit::server, fmt::format("{} \"{}\" does not exist", what, name), {},
-                what == "schema"
-                    ? "Create it first (pg-createschema), or check the spelling."
-                    : "Check the name (pg-listtables lists tables and views); a pattern with a "
-                      "wildcard (app.*) may match nothing.",
+                what == "schema"     ? "Create it first (pg-createschema), or check the spelling."
+                : what == "table" || what == "sequence"
+                    ? "Check the name (pg-listtables lists tables, views and sequences); a "
+                      "pattern with a wildcard (app.*) may match nothing."
+                    : "Check the name and its schema; a pattern with a wildcard (app.*) may "
+                      "match nothing.",
                 sqlstate);
 }
 
@@ -412,7 +422,7 @@ void check_named_objects_exist(Session& session, const Request& request,
             }
             continue;
         }
-        const NamePattern pattern = parse_name_pattern(text);
+        const NamePattern pattern = parse_name_pattern(text, PQdb(session.raw()));
         const auto in_schema = [&](const Target& t) {
             return !pattern.schema_name || t.schema == pattern.schema_name;
         };
@@ -803,6 +813,7 @@ Outcome run(Tool& tool, Request& request) {
             } else if (commit) {
                 session.query("COMMIT");
             } else {
+                session.echo("ROLLBACK");
                 PQclear(PQexec(session.raw(), "ROLLBACK"));
             }
         };
