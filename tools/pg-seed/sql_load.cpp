@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <string_view>
 
 #include "common/text.hpp"
 #include "tools/pg-seed/byte_source.hpp"
 #include "tools/pg-seed/copy_block.hpp"
 #include "tools/pg-seed/file_error.hpp"
+#include "tools/pg-seed/insert_fold.hpp"
 #include "tools/pg-seed/sql_checks.hpp"
 #include "tools/pg-seed/sql_splitter.hpp"
 
@@ -74,6 +76,113 @@ bool contains_set_config(const std::string& text) {
     return found != text.end();
 }
 
+/// Runs of INSERTs into one table folded into multi-row INSERTs (insert_fold.hpp), in the
+/// order of the file: every other statement ends the run before it is added to the batch.
+class Folder {
+public:
+    Folder(ScriptSession& script, SeedFile& file, Batch& batch)
+        : script_(script), file_(file), batch_(batch) {}
+
+    /// Takes the statement into the run when it is a foldable INSERT; false otherwise (the
+    /// run is then ended, and the statement is the caller's to send).
+    bool take(const SqlSplitter& splitter) {
+        std::optional<InsertShape> shape;
+        if (splitter.first_word() == "insert" && splitter.reading().plain_bytes()) {
+            shape = parse_insert(splitter.text());
+        }
+        if (!shape) {
+            end();
+            // What runs now may change a table (a trigger added, a rule): look again.
+            foldable_.clear();
+            return false;
+        }
+        if (!statements_.empty() &&
+            (header_ != shape->header || width_ != shape->width ||
+             rows_.size() + shape->rows.size() > fold_max_rows || bytes_ > fold_max_bytes)) {
+            end();
+        }
+        if (statements_.empty()) {
+            header_ = shape->header;
+            target_ = shape->target;
+            width_ = shape->width;
+        }
+        for (const auto row : shape->rows) {
+            rows_.emplace_back(row);
+            bytes_ += row.size();
+        }
+        statements_.push_back({splitter.text(), splitter.start_line(), splitter.first_line()});
+        return true;
+    }
+
+    /// Before a statement that does not go through take() (a COPY, a block of the file's):
+    /// the run goes first, and the tables are looked at again after it.
+    void other_statement() {
+        end();
+        foldable_.clear();
+    }
+
+    /// Sends the run: folded when it has more than one statement and its table allows it,
+    /// else its statements as they are, in the batch.
+    void end() {
+        if (statements_.empty()) return;
+        if (statements_.size() > 1 && may_fold()) {
+            send_folded();
+        } else {
+            for (const auto& statement : statements_) {
+                batch_.add(statement.text, statement.start_line, statement.first_line);
+            }
+        }
+        statements_.clear();
+        rows_.clear();
+        bytes_ = 0;
+    }
+
+private:
+    struct Written {
+        std::string text;
+        std::size_t start_line, first_line;
+    };
+
+    bool may_fold() {
+        const auto known = foldable_.find(header_);
+        if (known != foldable_.end()) return known->second;
+        flush(script_, batch_, file_);  // what comes before (a CREATE TABLE) is there first
+        Session& session = script_.session();
+        const Result answer = session.query(fold_check_query(), {target_});
+        const bool foldable = answer.rows() == 1 && answer.text(0, 0) == "t";
+        foldable_[header_] = foldable;
+        return foldable;
+    }
+
+    void send_folded() {
+        flush(script_, batch_, file_);
+        const std::string sql = "SAVEPOINT pgkit_fold;\n" + folded_statement(header_, rows_) +
+                                ";\nRELEASE SAVEPOINT pgkit_fold";
+        try {
+            const auto outcome = script_.send_batch(sql);
+            file_.statements += static_cast<long long>(statements_.size());
+            file_.rows += outcome.rows;
+            return;
+        } catch (const ScriptError&) {
+            // The statements one by one instead: the error, its file and line are theirs.
+            script_.run("ROLLBACK TO SAVEPOINT pgkit_fold; RELEASE SAVEPOINT pgkit_fold");
+        }
+        for (const auto& statement : statements_) {
+            batch_.add(statement.text, statement.start_line, statement.first_line);
+        }
+        flush(script_, batch_, file_);
+    }
+
+    ScriptSession& script_;
+    SeedFile& file_;
+    Batch& batch_;
+    std::string header_, target_;
+    std::size_t width_ = 0, bytes_ = 0;
+    std::vector<std::string> rows_;
+    std::vector<Written> statements_;
+    std::map<std::string, bool> foldable_;  ///< by header, until a statement of another kind
+};
+
 }  // namespace
 
 void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
@@ -85,12 +194,15 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
     SqlChecks checks(file.path);
     Batch batch;
     const bool in_transaction = file.no_transaction_line == 0;
+    // Outside a transaction each statement commits on its own: nothing is folded there.
+    Folder folder(script, file, batch);
     while (true) {
         const auto event = splitter.next();
         if (event == SqlSplitter::Event::end) break;
         const Disposition disposition = checks.check(splitter, event);
         if (disposition == Disposition::skip) continue;
         if (disposition != Disposition::run) {
+            folder.other_statement();
             // A block of the file's own: a savepoint inside pg-seed's transaction (or the
             // file's own transaction, outside pg-seed's).
             // Outside pg-seed's transaction the file's own BEGIN goes as written (its isolation
@@ -108,6 +220,7 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
             continue;
         }
         if (splitter.is_copy_from_stdin()) {
+            folder.other_statement();
             flush(script, batch, file);
             const std::size_t copy_line_number = splitter.first_line();
             const std::size_t data_start = splitter.line_number() + 1;
@@ -142,6 +255,11 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
             }
             continue;
         }
+        if (in_transaction && folder.take(splitter)) {
+            if (batch.size() >= Batch::target_bytes) flush(script, batch, file);
+            progress.update(source->raw_bytes_read(), file.rows);
+            continue;
+        }
         batch.add(splitter.text(), splitter.start_line(), splitter.first_line());
         // The server reads a whole message with the settings in force when it arrives, and so
         // does the splitter: a SET (client_encoding, standard_conforming_strings), a RESET or a
@@ -157,6 +275,7 @@ void load_sql(ScriptSession& script, SeedFile& file, Progress& progress) {
         }
     }
     checks.finish();
+    folder.end();
     flush(script, batch, file);
 }
 

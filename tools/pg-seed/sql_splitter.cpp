@@ -113,6 +113,10 @@ std::optional<bool> boolean_value(const std::string& value) {
 
 }  // namespace
 
+bool TextReading::plain_bytes() const {
+    return standard_strings && !trail_bytes_can_be_ascii(encoding);
+}
+
 TextReading TextReading::of(const PGconn* connection) {
     TextReading reading;
     const char* standard = PQparameterStatus(connection, "standard_conforming_strings");

@@ -27,6 +27,11 @@ struct TextReading {
 
     bool operator==(const TextReading&) const = default;
 
+    /// Whether every quote, backslash and parenthesis byte in text read this way is one:
+    /// standard strings, and an encoding whose characters never hold ASCII bytes after their
+    /// first (what INSERT folding needs to read a VALUES list byte by byte).
+    bool plain_bytes() const;
+
     /// What libpq reports for a connection, as psql reads it before each statement.
     static TextReading of(const PGconn* connection);
     /// Before connecting: PGCLIENTENCODING if set, else UTF-8; standard strings.
