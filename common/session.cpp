@@ -188,7 +188,9 @@ Result Session::probe(const std::vector<Statement>& statements, std::string_view
 
 void Session::begin_dry_run_transaction() {
     if (!options_.dry_run || in_dry_run_transaction_) return;
-    query("BEGIN");
+    // Read committed whatever the database's default: a tool reads the catalog again inside
+    // it (after an advisory lock) and must see what committed meanwhile.
+    query("BEGIN ISOLATION LEVEL READ COMMITTED");
     in_dry_run_transaction_ = true;
 }
 

@@ -136,6 +136,7 @@ BOOST_AUTO_TEST_CASE(help_version_and_usage_errors_before_connecting) {
     usage({"SELECT", "--table", "", "reader"}, "--table must not be empty");
     usage({"SELECT", "--table", "a.b.c.d", "reader"}, "too many dotted names");
     usage({"EXECUTE", "--function", "app.add(integer)", "reader"}, "not an argument list");
+    usage({"SELECT", "--table", "app.*", "--for-future=PUBLIC", "reader"}, "not PUBLIC");
     usage({"SELECT", "--table", "t", std::string(64, 'r')}, "too long");
     // The hint says which kind takes the word.
     const Outcome wrong = run_tool("pg-grant", {"CONNECT", "--table", "t", "reader"});
@@ -219,10 +220,13 @@ BOOST_AUTO_TEST_CASE(the_catalog_is_the_one_psql_leaves_with_the_same_grants) {
         BOOST_TEST(result.exit_code == 0, result.err);
     }
     const auto quoted = [](const std::string& role) { return quote_ident(role); };
-    // PUBLIC is the keyword in any case.
-    BOOST_TEST(ours.run({"--revoke", "TEMP", "--database", "Public"}).exit_code == 0);
+    // PUBLIC and public are the keyword; "Public" is a role's name, as typed.
+    BOOST_TEST(ours.run({"--revoke", "TEMP", "--database", "public"}).exit_code == 0);
     BOOST_TEST(!ours.can("has_database_privilege", "public", ours.name, "TEMPORARY"));
-    BOOST_TEST(ours.run({"TEMP", "--database", "public"}).exit_code == 0);
+    BOOST_TEST(ours.run({"TEMP", "--database", "PUBLIC"}).exit_code == 0);
+    const Outcome capitalised = ours.run({"TEMP", "--database", "Public"});
+    BOOST_TEST(capitalised.exit_code == 1);
+    BOOST_TEST(contains(capitalised.err, "role \"Public\" does not exist"), capitalised.err);
     const Outcome psql = run(Command{{shared_cluster().client_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
                                       "-d", shared_cluster().conninfo(theirs.name), "-c",
                                       "GRANT CONNECT ON DATABASE " + theirs.name + " TO " + quoted(theirs.reader) + ";"
@@ -346,6 +350,74 @@ BOOST_AUTO_TEST_CASE(exact_future_privileges_and_future_schemas) {
                    ["action"] == "unchanged");
 }
 
+BOOST_AUTO_TEST_CASE(aggregates_ranges_and_regular_expression_groups) {
+    const Scratch s;
+    s.db->exec("CREATE AGGREGATE app.pct(float8 ORDER BY anyelement) (sfunc = ordered_set_transition,"
+               " stype = internal, finalfunc = percentile_disc_final, finalfunc_extra)");
+    s.db->exec("CREATE AGGREGATE app.total(integer) (sfunc = int4pl, stype = integer)");
+    Outcome result = s.run({"EXECUTE", "--function", "app.*", s.writer});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(s.can("has_function_privilege", s.writer, "app.pct(float8, anyelement)", "EXECUTE"));
+    BOOST_TEST(s.can("has_function_privilege", s.writer, "app.total(integer)", "EXECUTE"));
+    BOOST_TEST(json_of(s.run({"--format", "json", "EXECUTE", "--function", "app.*", s.writer}))["action"] ==
+               "unchanged");
+    // A group of a regular expression is no argument list.
+    result = s.run({"--revoke", "EXECUTE", "--function", "app.(tidy|total)", s.writer});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    // PUBLIC may execute them all (the default): the writer's own grants are what changed.
+    const auto writer_grants = [&](const std::string& function) {
+        return s.db->value("SELECT count(*) FROM aclexplode((SELECT proacl FROM pg_proc WHERE oid = $1::regprocedure)) a "
+                           "WHERE a.grantee = $2::regrole",
+                           {function, quote_ident(s.writer)});
+    };
+    BOOST_TEST(writer_grants("app.tidy()") == "0");
+    BOOST_TEST(writer_grants("app.total(integer)") == "0");
+    BOOST_TEST(writer_grants("app.add(numeric)") == "1");
+    if (shared_cluster().server_major() >= 14) {
+        // A range's multirange has privileges of its own before PostgreSQL 17.
+        s.db->exec("CREATE TYPE app.span AS RANGE (subtype = float8)");
+        result = s.run({"--revoke", "USAGE", "--type", "app.*", "PUBLIC"});
+        BOOST_TEST(result.exit_code == 0, result.err);
+        BOOST_TEST(!s.can("has_type_privilege", "public", "app.span", "USAGE"));
+        BOOST_TEST(!s.can("has_type_privilege", "public", "app.span_multirange", "USAGE"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(future_privileges_in_every_schema_and_what_a_schema_cannot_change) {
+    const Scratch s;
+    // Every schema: the global entry (no IN SCHEMA), from the built-in defaults.
+    Outcome result = s.run({"--revoke", "EXECUTE", "--function", "*.*", "--for-future=" + s.owner, "PUBLIC"});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    BOOST_TEST(contains(result.out, "revoked EXECUTE on future functions of \"" + s.owner + "\" in every schema from PUBLIC"),
+               result.out);
+    BOOST_TEST(contains(result.out, "revoked EXECUTE on 3 functions in schema \"app\" from PUBLIC"), result.out);
+    s.as_owner("CREATE FUNCTION app.later() RETURNS int LANGUAGE sql AS 'SELECT 1'");
+    BOOST_TEST(!s.can("has_function_privilege", s.reader, "app.later()", "EXECUTE"));
+    BOOST_TEST(s.db->value("SELECT count(*) FROM pg_default_acl WHERE defaclnamespace = 0 AND defaclrole = $1::regrole",
+                           {s.owner}) == "1");
+    BOOST_TEST(json_of(s.run({"--format", "json", "--revoke", "EXECUTE", "--function", "*.*", "--for-future=" + s.owner,
+                              "PUBLIC"}))["action"] == "unchanged");
+    // Given for every schema, asked for one: the schema gets its own entry, as psql's
+    // ALTER DEFAULT PRIVILEGES ... IN SCHEMA writes it.
+    s.db->exec("ALTER DEFAULT PRIVILEGES FOR ROLE " + quote_ident(s.owner) + " GRANT SELECT ON TABLES TO " +
+               quote_ident(s.reader));
+    result = s.run({"SELECT", "--table", "app.*", "--for-future=" + s.owner, s.reader});
+    BOOST_TEST(contains(result.out, "granted SELECT on future tables of \"" + s.owner + "\" in schema \"app\""), result.out);
+    BOOST_TEST(s.db->value("SELECT count(*) FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace "
+                           "WHERE n.nspname = 'app' AND d.defaclobjtype = 'r'") == "1");
+    // A schema's own entry cannot take away what the global one gives: exit 5, nothing sent.
+    result = s.run({"--format", "json", "--revoke", "SELECT", "--table", "app.*", "--for-future=" + s.owner, s.reader});
+    BOOST_TEST(result.exit_code == 5, result.err);
+    BOOST_TEST(contains(json_of(result)["message"].get<std::string>(), "would still get SELECT on future tables"));
+    BOOST_TEST(s.can_on_table(s.reader, "app.orders", "SELECT"));
+    result = s.run({"--revoke", "SELECT", "--table", "*.*", "--for-future=" + s.owner, s.reader});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    result = s.run({"--revoke", "SELECT", "--table", "app.*", "--for-future=" + s.owner, s.reader});
+    BOOST_TEST(result.exit_code == 0, result.err);
+    s.as_owner("CREATE TABLE app.later (id int)");
+    BOOST_TEST(!s.can_on_table(s.reader, "app.later", "SELECT"));
+}
+
 BOOST_AUTO_TEST_CASE(with_grant_option_and_revoking_it) {
     const Scratch s;
     BOOST_TEST(s.run({"SELECT", "--table", "app.orders", s.reader}).exit_code == 0);
@@ -449,11 +521,25 @@ BOOST_AUTO_TEST_SUITE(concurrency)
 
 BOOST_AUTO_TEST_CASE(twenty_runs_at_once_all_exit_0_with_one_change) {
     const Scratch s;
+    // All twenty read the catalog before any changes it, and wait on the lock together; the
+    // database's default isolation is repeatable read, which the change must not use.
+    admin().exec("ALTER DATABASE " + s.name + " SET default_transaction_isolation = 'repeatable read'");
+    Database holder(shared_cluster().conninfo(s.name));
+    holder.exec("BEGIN");
+    holder.exec("SELECT pg_advisory_xact_lock(1885824882, 0)");
+    const std::string application = unique_name("grant_twenty");
     std::vector<Running> runs;
     for (int i = 0; i < 20; ++i) {
         runs.push_back(start_tool("pg-grant", {"-d", s.name, "--format", "json", "SELECT,INSERT", "--table", "app.*",
-                                               "--for-future=" + s.owner, s.reader, s.writer}));
+                                               "--for-future=" + s.owner, s.reader, s.writer},
+                                  {{"PGAPPNAME", application}}));
     }
+    BOOST_TEST(eventually([&] {
+        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
+                             "AND wait_event_type = 'Lock'",
+                             {application}) == "20";
+    }));
+    holder.exec("COMMIT");
     int altered = 0;
     for (auto& run : runs) {
         const Outcome result = wait_at_most(run, 120);

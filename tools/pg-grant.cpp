@@ -15,6 +15,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <set>
@@ -57,8 +58,34 @@ struct Request {
     }
 };
 
-/// PUBLIC is GRANT's keyword, in any case, as unquoted in SQL.
-bool is_public(const std::string& grantee) { return lower_ascii(grantee) == "public"; }
+/// PUBLIC is GRANT's keyword. Only PUBLIC and public: role names are taken as typed, and a
+/// role may be called "Public".
+bool is_public(const std::string& grantee) { return grantee == "PUBLIC" || grantee == "public"; }
+
+/// A name as reports show it: in double quotes, a quote in it doubled (as SQL writes it).
+std::string shown_name(std::string_view name) {
+    std::string text = "\"";
+    for (const char c : name) {
+        text += c;
+        if (c == '"') text += '"';
+    }
+    return text + "\"";
+}
+
+/// Whether a --function pattern holds an argument list: "(" right after a name character,
+/// outside double quotes (a group of a regular expression, "app.(add|sub)", follows a dot).
+bool looks_like_arguments(std::string_view pattern) {
+    bool in_quotes = false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        if (pattern[i] == '"') in_quotes = !in_quotes;
+        if (in_quotes || pattern[i] != '(' || i == 0) continue;
+        const char before = pattern[i - 1];
+        if (std::isalnum(static_cast<unsigned char>(before)) || before == '_' || before == '"') {
+            return true;
+        }
+    }
+    return false;
+}
 
 /// Everything that can be checked without a server; exit 2.
 void validate(Request& request) {
@@ -107,14 +134,14 @@ void validate(Request& request) {
             parse_single_pattern(pattern, "schema");
             continue;
         }
-        if (request.kind == Kind::function && pattern.find('(') != std::string::npos &&
-            pattern.find('"') == std::string::npos) {
+        if (request.kind == Kind::function && looks_like_arguments(pattern)) {
             throw UsageError(
                 fmt::format("--function takes a name pattern, not an argument list: \"{}\"", pattern),
                 "Every overload of the names matched is granted: --function 'app.add'.");
         }
         const NamePattern parsed = parse_name_pattern(pattern);
         if (request.for_future && (!parsed.has_schema_part || parsed.name_regex)) {
+            // SCHEMA.* for one schema's future objects, *.* for every schema's.
             throw UsageError(
                 fmt::format("--for-future needs patterns of the form SCHEMA.*, not \"{}\"", pattern),
                 "Default privileges are set per schema: --" + std::string(kind_info(request.kind).option) +
@@ -128,6 +155,9 @@ void validate(Request& request) {
                              "and types.");
         }
         check_identifier("--for-future role", *request.for_future);
+        if (is_public(*request.for_future)) {
+            throw UsageError("--for-future names the role that will create the objects, not PUBLIC");
+        }
     }
 }
 
@@ -140,19 +170,47 @@ struct Role {
     std::string sql(const Session& session) const {
         return is_public ? "PUBLIC" : session.quote_ident(name);
     }
-    std::string shown() const { return is_public ? "PUBLIC" : fmt::format("\"{}\"", name); }
+    std::string shown() const { return is_public ? "PUBLIC" : shown_name(name); }
 };
 
-Role look_up_role(Session& session, const std::string& name) {
-    if (is_public(name)) return {"PUBLIC", "0", true};
-    const Result row = session.query(
-        "SELECT oid::pg_catalog.text FROM pg_catalog.pg_roles WHERE rolname = $1", {name});
-    if (row.rows() == 0) {
-        throw Error(Exit::server, fmt::format("role \"{}\" does not exist", name), {},
-                    "Create it first (pg-createuser), or check the spelling.",
-                    "42704");
+/// An SQL array literal of text values, for a $n parameter.
+std::string text_array(const std::vector<std::string>& values) {
+    std::string literal = "{";
+    for (const auto& value : values) {
+        if (literal.size() > 1) literal += ',';
+        literal += '"';
+        for (const char c : value) {
+            if (c == '"' || c == '\\') literal += '\\';
+            literal += c;
+        }
+        literal += '"';
     }
-    return {name, std::string(row.text(0, 0)), false};
+    return literal + "}";
+}
+
+/// The roles named (PUBLIC as oid 0), and the database connected to, in one query. Throws the
+/// server's words for a role that does not exist.
+std::vector<Role> look_up_roles(Session& session, const std::vector<std::string>& names,
+                                std::string& database) {
+    const Result rows = session.query(
+        "SELECT pg_catalog.current_database(), r.name, a.oid::pg_catalog.text"
+        " FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY r(name, i)"
+        " LEFT JOIN pg_catalog.pg_roles a ON a.rolname OPERATOR(pg_catalog.=) r.name ORDER BY r.i",
+        {text_array(names)});
+    std::vector<Role> roles;
+    for (int row = 0; row < rows.rows(); ++row) {
+        database = std::string(rows.text(row, 0));
+        const std::string name(rows.text(row, 1));
+        if (is_public(name)) {
+            roles.push_back({"PUBLIC", "0", true});
+        } else if (rows.is_null(row, 2)) {
+            throw Error(Exit::server, fmt::format("role {} does not exist", shown_name(name)), {},
+                        "Create it first (pg-createuser), or check the spelling.", "42704");
+        } else {
+            roles.push_back({name, std::string(rows.text(row, 2)), false});
+        }
+    }
+    return roles;
 }
 
 /// One object (or, with --for-future, one schema's future objects) and what each grantee
@@ -165,6 +223,9 @@ struct Target {
     std::string keyword;                ///< TABLE, SEQUENCE, FUNCTION, PROCEDURE, TYPE, DOMAIN...
     bool future = false;
     std::map<std::string, Held> held;   ///< by grantee oid
+    /// A schema's future objects: what the role's default privileges for every schema give
+    /// besides (by grantee oid), which that schema's own cannot take away.
+    std::map<std::string, Held> inherited;
     /// Who granted what each grantee holds (by grantee oid, then privilege): for the error
     /// when a revoke leaves it.
     std::map<std::string, std::map<std::string, std::set<std::string>>> grantors;
@@ -177,8 +238,7 @@ struct Target {
     }
     /// How reports name it: "app"."orders", "app"."f"(integer).
     std::string shown() const {
-        std::string text = schema ? fmt::format("\"{}\".\"{}\"", *schema, name)
-                                  : fmt::format("\"{}\"", name);
+        std::string text = schema ? shown_name(*schema) + "." + shown_name(name) : shown_name(name);
         if (signature) text += "(" + *signature + ")";
         return text;
     }
@@ -206,6 +266,17 @@ std::string oid_array(const std::vector<Role>& roles) {
     return fmt::format("{{{}}}", fmt::join(oids, ","));
 }
 
+/// The run: what it asks for, resolved on this server.
+struct Context {
+    const Request& request;
+    std::vector<Role> grantees;
+    std::optional<Role> owner;  ///< --for-future
+    std::vector<std::string> asked;
+    std::vector<std::string> all;  ///< the kind's privileges on this server
+    std::string database;          ///< current_database(), for three-part patterns
+    int server_version = 0;
+};
+
 /// Where the catalog keeps each kind: the FROM list, the ACL (the default one where it is
 /// NULL), the name, its schema, the GRANT keyword of each object, and what else filters it.
 struct Source {
@@ -218,7 +289,7 @@ struct Source {
     const char* where;
 };
 
-Source source_of(Kind kind) {
+Source source_of(Kind kind, int server_version) {
     switch (kind) {
         case Kind::database:
             return {"pg_catalog.pg_database o",
@@ -239,22 +310,32 @@ Source source_of(Kind kind) {
         case Kind::function:
             return {"pg_catalog.pg_proc o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.pronamespace",
                     "COALESCE(o.proacl, pg_catalog.acldefault('f', o.proowner))", "o.proname",
-                    "n.nspname", "pg_catalog.pg_get_function_identity_arguments(o.oid)",
+                    // An ordered-set aggregate's identity arguments say ORDER BY, which GRANT
+                    // does not take: its argument types instead.
+                    "n.nspname",
+                    "CASE o.prokind WHEN 'a' THEN pg_catalog.oidvectortypes(o.proargtypes)"
+                    " ELSE pg_catalog.pg_get_function_identity_arguments(o.oid) END",
                     "CASE o.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END", "true"};
         case Kind::type:
-            // As psql's \dT: no array types, no row types of tables, no multiranges (their
-            // privileges are their range's).
+            // As psql's \dT: no array types, no row types of tables; multiranges only before
+            // PostgreSQL 17, which made their privileges their range's.
             return {"pg_catalog.pg_type o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.typnamespace",
                     "COALESCE(o.typacl, pg_catalog.acldefault('T', o.typowner))", "o.typname",
                     "n.nspname", "NULL",
                     "CASE o.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END",
+                    server_version < 170000 ? "o.typtype IN ('b', 'c', 'd', 'e', 'r', 'm')"
+                                            " AND (o.typrelid OPERATOR(pg_catalog.=) 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+                                            " WHERE c.oid OPERATOR(pg_catalog.=) o.typrelid AND c.relkind OPERATOR(pg_catalog.=) 'c'))"
+                                            " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid OPERATOR(pg_catalog.=) o.typelem"
+                                            " AND e.typarray OPERATOR(pg_catalog.=) o.oid)"
+                                            :
                     "o.typtype IN ('b', 'c', 'd', 'e', 'r')"
                     " AND (o.typrelid OPERATOR(pg_catalog.=) 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
                     " WHERE c.oid OPERATOR(pg_catalog.=) o.typrelid AND c.relkind OPERATOR(pg_catalog.=) 'c'))"
                     " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid OPERATOR(pg_catalog.=) o.typelem"
                     " AND e.typarray OPERATOR(pg_catalog.=) o.oid)"};
     }
-    return source_of(Kind::table);
+    return source_of(Kind::table, server_version);
 }
 
 /// The condition for one schema column: a pattern's regular expression, and system schemas
@@ -275,9 +356,10 @@ std::string schema_condition(const std::string& column, const std::optional<std:
 }
 
 /// The objects the patterns match, with what the grantees hold on each.
-std::vector<Target> read_objects(Session& session, const Request& request,
-                                 const std::vector<Role>& grantees) {
-    const Source source = source_of(request.kind);
+std::vector<Target> read_objects(Session& session, const Context& context) {
+    const Request& request = context.request;
+    const std::vector<Role>& grantees = context.grantees;
+    const Source source = source_of(request.kind, context.server_version);
     std::vector<std::optional<std::string>> params = {oid_array(grantees)};
     std::string matches = "true";
     if (request.kind == Kind::schema) {
@@ -291,7 +373,7 @@ std::vector<Target> read_objects(Session& session, const Request& request,
     } else if (request.kind != Kind::database) {
         std::vector<std::string> any;
         for (const auto& text : request.patterns()) {
-            const NamePattern pattern = parse_name_pattern(text, PQdb(session.raw()));
+            const NamePattern pattern = parse_name_pattern(text, context.database);
             std::string condition = schema_condition("n.nspname", pattern.schema_regex,
                                                      pattern.schema_name.has_value(), params);
             if (pattern.name_regex) {
@@ -332,61 +414,81 @@ std::vector<Target> read_objects(Session& session, const Request& request,
     return targets;
 }
 
-/// The schemas whose future objects --for-future sets (the patterns' schema parts), with what
-/// the grantees would hold on an object the role makes there: the schema's default privileges
-/// added to the role's global ones (or the built-in ones where it has none). Future schemas
-/// (--schema) have only the global entry.
-std::vector<Target> read_future(Session& session, const Request& request,
-                                const std::vector<Role>& grantees, const Role& owner) {
+/// Whether a --for-future pattern is for every schema (its schema part is "*"): the role's
+/// default privileges without IN SCHEMA.
+bool for_every_schema(const NamePattern& pattern) {
+    return pattern.has_schema_part && !pattern.schema_regex;
+}
+
+/// What --for-future sets: the role's default privileges in each schema the patterns name
+/// (per-schema entries of pg_default_acl), and, for a "*" schema part or --schema, its
+/// default privileges for every schema (the global entry, or the built-in defaults where it
+/// has none). A schema's entry only adds to the global one: what the global one gives is
+/// kept beside it (Target::inherited), since a schema's REVOKE cannot take it away.
+std::vector<Target> read_future(Session& session, const Context& context) {
+    const Request& request = context.request;
     const KindInfo& info = kind_info(request.kind);
-    std::vector<std::optional<std::string>> params = {oid_array(grantees), owner.oid,
+    std::vector<std::optional<std::string>> params = {oid_array(context.grantees), context.owner->oid,
                                                       std::string(1, info.default_acl_type),
                                                       std::string(1, info.acldefault_type)};
-    const std::string global =
-        "SELECT * FROM pg_catalog.aclexplode(COALESCE((SELECT d.defaclacl FROM "
-        "pg_catalog.pg_default_acl d WHERE d.defaclrole OPERATOR(pg_catalog.=) $2::pg_catalog.oid"
-        " AND d.defaclnamespace OPERATOR(pg_catalog.=) 0 AND d.defaclobjtype OPERATOR(pg_catalog.=) "
-        "$3::pg_catalog.\"char\"), pg_catalog.acldefault($4::pg_catalog.\"char\", "
-        "$2::pg_catalog.oid)))";
-    std::string sql;
-    if (request.kind == Kind::schema) {
-        sql = "SELECT NULL, a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
-              " pg_catalog.pg_get_userbyid(a.grantor) FROM (" + global + ") a"
-              " WHERE a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])"
-              " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL";
-    } else {
-        std::vector<std::string> any;
+    bool every_schema = request.kind == Kind::schema;
+    std::vector<std::string> any;
+    if (request.kind != Kind::schema) {
         for (const auto& text : request.patterns()) {
-            const NamePattern pattern = parse_name_pattern(text, PQdb(session.raw()));
+            const NamePattern pattern = parse_name_pattern(text, context.database);
+            if (for_every_schema(pattern)) {
+                every_schema = true;
+                continue;
+            }
             any.push_back(schema_condition("n.nspname", pattern.schema_regex,
                                            pattern.schema_name.has_value(), params));
         }
-        sql = fmt::format(
-            "SELECT n.nspname, a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
-            " pg_catalog.pg_get_userbyid(a.grantor) FROM pg_catalog.pg_namespace n"
-            " LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode((SELECT d.defaclacl FROM"
+    }
+    std::string sql =
+        "SELECT NULL, a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
+        " pg_catalog.pg_get_userbyid(a.grantor) FROM pg_catalog.aclexplode(COALESCE((SELECT"
+        " d.defaclacl FROM pg_catalog.pg_default_acl d WHERE d.defaclrole OPERATOR(pg_catalog.=)"
+        " $2::pg_catalog.oid AND d.defaclnamespace OPERATOR(pg_catalog.=) 0 AND d.defaclobjtype"
+        " OPERATOR(pg_catalog.=) $3::pg_catalog.\"char\"), pg_catalog.acldefault("
+        "$4::pg_catalog.\"char\", $2::pg_catalog.oid))) a"
+        " WHERE a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])";
+    if (!any.empty()) {
+        sql += fmt::format(
+            " UNION ALL SELECT n.nspname, a.grantee::pg_catalog.text, a.privilege_type,"
+            " a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor) FROM pg_catalog.pg_namespace n"
+            " LEFT JOIN LATERAL pg_catalog.aclexplode((SELECT d.defaclacl FROM"
             " pg_catalog.pg_default_acl d WHERE d.defaclrole OPERATOR(pg_catalog.=) $2::pg_catalog.oid"
             " AND d.defaclnamespace OPERATOR(pg_catalog.=) n.oid"
-            " AND d.defaclobjtype OPERATOR(pg_catalog.=) $3::pg_catalog.\"char\"))"
-            " UNION ALL {}) a ON a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])"
-            " WHERE ({}) ORDER BY 1",
-            global, fmt::join(any, ") OR ("));
+            " AND d.defaclobjtype OPERATOR(pg_catalog.=) $3::pg_catalog.\"char\")) a"
+            " ON a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) WHERE ({})",
+            fmt::join(any, ") OR ("));
     }
+    sql += " ORDER BY 1 NULLS FIRST";
     const Result rows = session.query(sql, params);
+    Target global;
+    global.key = "future:";
+    global.keyword = std::string(info.future_keyword);
+    global.future = true;
     std::vector<Target> targets;
     for (int row = 0; row < rows.rows(); ++row) {
         const std::optional<std::string> schema = rows.value(row, 0);
-        const std::string key = "future:" + schema.value_or("");
+        if (!schema) {
+            add_acl_row(global, rows, row, 1);
+            continue;
+        }
+        const std::string key = "future:" + *schema;
         if (targets.empty() || targets.back().key != key) {
             Target target;
             target.key = key;
             target.schema = schema;
             target.keyword = std::string(info.future_keyword);
             target.future = true;
+            target.inherited = global.held;
             targets.push_back(std::move(target));
         }
         add_acl_row(targets.back(), rows, row, 1);
     }
+    if (every_schema) targets.insert(targets.begin(), std::move(global));
     return targets;
 }
 
@@ -406,7 +508,7 @@ std::vector<Target> read_future(Session& session, const Request& request,
 /// A pattern without wildcards names an object that must exist, and a schema named exactly
 /// must exist, as GRANT itself would refuse a missing name.
 void check_named_objects_exist(Session& session, const Request& request,
-                               const std::vector<Target>& objects) {
+                               const std::vector<Target>& objects, const std::string& database) {
     if (request.kind == Kind::database) return;
     const auto schema_exists = [&](const std::string& schema) {
         return session
@@ -422,7 +524,7 @@ void check_named_objects_exist(Session& session, const Request& request,
             }
             continue;
         }
-        const NamePattern pattern = parse_name_pattern(text, PQdb(session.raw()));
+        const NamePattern pattern = parse_name_pattern(text, database);
         const auto in_schema = [&](const Target& t) {
             return !pattern.schema_name || t.schema == pattern.schema_name;
         };
@@ -540,21 +642,12 @@ std::vector<Statement> statements_for(const Session& session, const Request& req
     return statements;
 }
 
-/// The privileges the run asks for, resolved for this server.
-struct Context {
-    const Request& request;
-    std::vector<Role> grantees;
-    std::optional<Role> owner;  ///< --for-future
-    std::vector<std::string> asked;
-    std::vector<std::string> all;  ///< the kind's privileges on this server
-};
 
 Snapshot read_snapshot(Session& session, const Context& context) {
     Snapshot snapshot;
-    snapshot.targets = read_objects(session, context.request, context.grantees);
+    snapshot.targets = read_objects(session, context);
     if (context.owner) {
-        std::vector<Target> future = read_future(session, context.request, context.grantees,
-                                                 *context.owner);
+        std::vector<Target> future = read_future(session, context);
         for (Target& target : future) snapshot.targets.push_back(std::move(target));
     }
     return snapshot;
@@ -582,8 +675,10 @@ std::string targets_phrase(const Context& context, const std::vector<const Targe
     const KindInfo& info = kind_info(context.request.kind);
     const Target& first = *targets.front();
     if (first.future) {
-        return fmt::format("future {} of {}{}", info.plural, context.owner->shown(),
-                           first.schema ? fmt::format(" in schema \"{}\"", *first.schema) : "");
+        const std::string where = first.schema                     ? " in schema " + shown_name(*first.schema)
+                                  : context.request.kind == Kind::schema ? ""
+                                                                         : " in every schema";
+        return fmt::format("future {} of {}{}", info.plural, context.owner->shown(), where);
     }
     if (targets.size() == 1) {
         const std::string word = first.keyword == "PROCEDURE" ? "procedure"
@@ -592,7 +687,7 @@ std::string targets_phrase(const Context& context, const std::vector<const Targe
         return fmt::format("{} {}", word, first.shown());
     }
     if (first.schema) {
-        return fmt::format("{} {} in schema \"{}\"", targets.size(), info.plural, *first.schema);
+        return fmt::format("{} {} in schema {}", targets.size(), info.plural, shown_name(*first.schema));
     }
     return fmt::format("{} {}", targets.size(), info.plural);
 }
@@ -748,6 +843,7 @@ Outcome report(const Session& session, const Context& context, const Snapshot& s
                     "42501");
     }
     const std::vector<std::string>& privileges = d.revoke.empty() ? d.revoke_grant_option : d.revoke;
+    const std::string what = (d.revoke.empty() ? "grant option for " : "") + join_privileges(privileges);
     std::set<std::string> grantors;
     const auto by_grantee = target.grantors.find(change.grantee->oid);
     if (by_grantee != target.grantors.end()) {
@@ -758,26 +854,56 @@ Outcome report(const Session& session, const Context& context, const Snapshot& s
             }
         }
     }
-    std::vector<std::string> quoted;
-    for (const auto& grantor : grantors) quoted.push_back(fmt::format("\"{}\"", grantor));
-    const std::string detail =
-        target.future
-            ? fmt::format("What is left comes from the default privileges of {} for all schemas "
-                          "(ALTER DEFAULT PRIVILEGES without IN SCHEMA), which a schema's own "
-                          "cannot take away.",
-                          context.owner->shown())
-            : fmt::format("What is left was granted by {}; a grant is revoked by its grantor.",
-                          fmt::join(quoted, ", "));
+    std::vector<std::string> names;
+    for (const auto& grantor : grantors) names.push_back(shown_name(grantor));
     throw Error(Exit::server,
-                fmt::format("could not revoke {} on {} from {}", join_privileges(privileges),
-                            phrase, who),
-                detail,
-                target.future ? "Revoke it from the global default privileges with psql, or "
-                                "leave it."
-                              : "Run pg-grant as that grantor (or a member of it), or revoke the "
-                                "grantor's grant option with --revoke --with-grant-option "
-                                "--cascade.",
+                fmt::format("could not revoke {} on {} from {}", what, phrase, who),
+                fmt::format("What is left was granted by {}; a grant is revoked by its grantor.",
+                            fmt::join(names, ", ")),
+                "Run pg-grant as that grantor (or a member of it), or revoke the grantor's grant "
+                "option with --revoke --with-grant-option --cascade.",
                 "42501");
+}
+
+/// A schema's future privileges that --revoke or --exact must take away, but that the role's
+/// default privileges for every schema give: no statement on that schema can change it, so the
+/// run is refused (exit 5) before anything is sent.
+void check_future_can_converge(const Context& context, const Snapshot& snapshot) {
+    const Request& request = context.request;
+    if (request.mode == Mode::grant) return;
+    for (const Target& target : snapshot.targets) {
+        if (!target.future || !target.schema) continue;
+        for (const Role& grantee : context.grantees) {
+            const auto inherited = target.inherited.find(grantee.oid);
+            if (inherited == target.inherited.end()) continue;
+            // What the grantee must not hold, and whether only the grant option is meant.
+            std::vector<std::string> stuck;
+            for (const auto& p : context.all) {
+                const bool asked =
+                    std::find(context.asked.begin(), context.asked.end(), p) != context.asked.end();
+                const bool option_only = request.with_grant_option ? request.mode == Mode::revoke
+                                                                   : request.mode == Mode::exact && asked;
+                const bool must_go = request.mode == Mode::revoke ? asked : (!asked || !request.with_grant_option);
+                if (!must_go) continue;
+                const auto& held = option_only ? inherited->second.grantable : inherited->second.privileges;
+                if (request.mode == Mode::exact && asked && !request.with_grant_option &&
+                    inherited->second.grantable.count(p) == 0) {
+                    continue;
+                }
+                if (held.count(p) > 0) stuck.push_back((option_only ? "grant option for " : "") + p);
+            }
+            if (stuck.empty()) continue;
+            throw Error(Exit::conflict,
+                        fmt::format("{} would still get {} on {}", grantee.shown(),
+                                    join_privileges(stuck), targets_phrase(context, {&target})),
+                        fmt::format("The default privileges of {} for every schema give it (ALTER "
+                                    "DEFAULT PRIVILEGES without IN SCHEMA, or the built-in ones); "
+                                    "a schema's own only add to them.",
+                                    context.owner->shown()),
+                        fmt::format("Take it away for every schema: --{} '*.*' --for-future={}.",
+                                    kind_info(request.kind).option, context.owner->name));
+        }
+    }
 }
 
 constexpr int grant_lock_key = 0x70676772;  // "pggr": one lock per database for pg-grant
@@ -785,20 +911,31 @@ constexpr int grant_lock_key = 0x70676772;  // "pggr": one lock per database for
 Outcome run(Tool& tool, Request& request) {
     validate(request);
     Session session = tool.connector().connect(tool.connection_options().dbname.value_or(""));
-    Context context{request, {}, std::nullopt, {}, {}};
-    for (const auto& name : request.grantees) {
-        Role role = look_up_role(session, name);
+    Context context{request, {}, std::nullopt, {}, {}, {}, session.server_version()};
+    // The grantees and the --for-future role, looked up at once (the last one is the role).
+    std::vector<std::string> names = request.grantees;
+    if (request.for_future) names.push_back(*request.for_future);
+    std::vector<Role> roles = look_up_roles(session, names, context.database);
+    if (request.for_future) {
+        context.owner = roles.back();
+        roles.pop_back();
+    }
+    for (Role& role : roles) {
         if (std::none_of(context.grantees.begin(), context.grantees.end(),
                          [&](const Role& r) { return r.oid == role.oid; })) {
             context.grantees.push_back(std::move(role));
         }
     }
-    if (request.for_future) context.owner = look_up_role(session, *request.for_future);
     context.asked = resolve(request.asked, request.kind, session.server_version());
     context.all = kind_privileges(request.kind, session.server_version());
+    // A pattern's database part must be this database.
+    for (const auto& text : request.patterns()) {
+        if (request.kind != Kind::schema) parse_name_pattern(text, context.database);
+    }
 
     Snapshot snapshot = read_snapshot(session, context);
-    check_named_objects_exist(session, request, snapshot.targets);
+    check_named_objects_exist(session, request, snapshot.targets, context.database);
+    check_future_can_converge(context, snapshot);
     Plan plan = make_plan(session, context, snapshot);
     if (plan.empty()) return report(session, context, snapshot, plan);
 
@@ -820,7 +957,9 @@ Outcome run(Tool& tool, Request& request) {
         if (dry_run) {
             session.begin_dry_run_transaction();
         } else {
-            session.query("BEGIN");
+            // Read committed whatever the database's default: the catalog is read again under
+            // the lock, and must see what the run before committed.
+            session.query("BEGIN ISOLATION LEVEL READ COMMITTED");
         }
         try {
             session.apply_pinned_locally();
