@@ -239,7 +239,7 @@ BOOST_AUTO_TEST_CASE(the_catalog_is_the_one_psql_leaves_with_the_same_grants) {
                                       "GRANT EXECUTE ON FUNCTION app.add(integer, integer), app.add(numeric) TO " +
                                           quoted(theirs.writer) + ";"
                                       "GRANT USAGE ON TYPE app.mood, app.positive TO " + quoted(theirs.writer) + ";"},
-                                     tool_env(shared_cluster())});
+                                     tool_env(shared_cluster()), {}});
     BOOST_TEST_REQUIRE(psql.exit_code == 0, psql.err);
     BOOST_TEST(ours.acls() == theirs.acls());
     // ALL sent by psql, asked for by name here: nothing to do.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
 #include <string_view>
 
@@ -81,13 +82,13 @@ bool contains_set_config(const std::string& text) {
 class Folder {
 public:
     Folder(ScriptSession& script, SeedFile& file, Batch& batch)
-        : script_(script), file_(file), batch_(batch) {}
+        : script_(script), file_(file), batch_(batch), enabled_(folding_enabled()) {}
 
     /// Takes the statement into the run when it is a foldable INSERT; false otherwise (the
     /// run is then ended, and the statement is the caller's to send).
     bool take(const SqlSplitter& splitter) {
         std::optional<InsertShape> shape;
-        if (splitter.first_word() == "insert" && splitter.reading().plain_bytes()) {
+        if (enabled_ && splitter.first_word() == "insert" && splitter.reading().plain_bytes()) {
             shape = parse_insert(splitter.text());
         }
         if (!shape) {
@@ -173,9 +174,16 @@ private:
         flush(script_, batch_, file_);
     }
 
+    /// PGKIT_SEED_FOLD=0 sends every statement as written: the tests' reference.
+    static bool folding_enabled() {
+        const char* value = std::getenv("PGKIT_SEED_FOLD");
+        return value == nullptr || std::string_view(value) != "0";
+    }
+
     ScriptSession& script_;
     SeedFile& file_;
     Batch& batch_;
+    bool enabled_;
     std::string header_, target_;
     std::size_t width_ = 0, bytes_ = 0;
     std::vector<std::string> rows_;
