@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <poll.h>
+
 #include <algorithm>
 
 #include "common/errors.hpp"
+#include "common/interrupt.hpp"
 #include "common/text.hpp"
 #include "tools/pg-seed/byte_source.hpp"
 
@@ -179,14 +182,50 @@ void ParallelCsv::commit_split() {
     }
 }
 
+namespace {
+
+/// The connections of a parallel load in nonblocking mode while it runs, so that a COPY whose
+/// server is busy never holds up the others: a connection gets its next chunk only once libpq
+/// has handed the last one to the kernel. Blocking again afterwards (PQexec blocks either way).
+class Nonblocking {
+public:
+    explicit Nonblocking(std::vector<PGconn*> connections) : connections_(std::move(connections)) {
+        for (PGconn* connection : connections_) PQsetnonblocking(connection, 1);
+    }
+    ~Nonblocking() {
+        for (PGconn* connection : connections_) {
+            // Whatever is still queued goes first (a failed run's connections may refuse).
+            while (PQflush(connection) == 1) {
+                pollfd wait{PQsocket(connection), POLLOUT | POLLIN, 0};
+                if (poll(&wait, 1, 1000) <= 0) break;
+                if ((wait.revents & POLLIN) != 0 && PQconsumeInput(connection) == 0) break;
+            }
+            PQsetnonblocking(connection, 0);
+        }
+    }
+    Nonblocking(const Nonblocking&) = delete;
+    Nonblocking& operator=(const Nonblocking&) = delete;
+
+private:
+    std::vector<PGconn*> connections_;
+};
+
+}  // namespace
+
 void ParallelCsv::run(const std::vector<SeedFile*>& files) {
     const bool any_split = std::any_of(files.begin(), files.end(),
                                        [&](const SeedFile* file) { return splittable(*file); });
     const std::size_t connections = any_split ? jobs_ : std::min(jobs_, files.size());
     slots_.clear();
     slots_.resize(connections);
-    for (std::size_t i = 0; i < connections; ++i) slots_[i].script = &script(i);
+    std::vector<PGconn*> raw;
+    for (std::size_t i = 0; i < connections; ++i) {
+        slots_[i].script = &script(i);
+        raw.push_back(slots_[i].script->session().raw());
+    }
+    const Nonblocking nonblocking(raw);
     auto idle = [](const Slot& slot) { return slot.file == nullptr; };
+    std::vector<pollfd> full;  ///< connections whose last chunk is still in libpq's buffer
     std::size_t next = 0;
     while (true) {
         while (next < files.size()) {
@@ -202,13 +241,35 @@ void ParallelCsv::run(const std::vector<SeedFile*>& files) {
             start_whole(*free, file);
             ++next;
         }
-        bool busy = false;
+        bool busy = false, progressed = false;
+        full.clear();
         for (auto& slot : slots_) {
             if (slot.file == nullptr || slot.waiting) continue;
             busy = true;
+            // A connection still sending its last chunk waits (a failed one goes on, to its
+            // error; so does every one after Ctrl-C, which ends its COPY).
+            PGconn* connection = slot.script->session().raw();
+            if (PQflush(connection) == 1 && interrupted_signal() == 0) {
+                full.push_back({PQsocket(connection), POLLOUT | POLLIN, 0});
+                continue;
+            }
+            progressed = true;
             if (!slot.load->pump()) complete(slot);
         }
         if (!busy && next == files.size()) break;
+        if (!progressed && !full.empty()) {
+            // Every busy connection is full: wait until one can take more (or the server says
+            // something, such as an error, which is read now and reported at the COPY's end).
+            if (poll(full.data(), full.size(), 100) > 0) {
+                for (std::size_t i = 0; i < full.size(); ++i) {
+                    if ((full[i].revents & POLLIN) == 0) continue;
+                    for (auto& slot : slots_) {
+                        PGconn* connection = slot.script->session().raw();
+                        if (PQsocket(connection) == full[i].fd) PQconsumeInput(connection);
+                    }
+                }
+            }
+        }
     }
 }
 
