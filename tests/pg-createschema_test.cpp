@@ -184,9 +184,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_while_waiting_for_a_lock_changes_nothing) {
                                                  "--comment", "mine", "held"},
                              {{"PGAPPNAME", application}});
     BOOST_TEST_REQUIRE(eventually([&] {
-        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
-                             "AND wait_event_type = 'Lock'",
-                             {application}) == "1";
+        return sessions_waiting_for_lock(application) == 1;
     }));
     run.send_signal(SIGINT);
     const Outcome result = run.wait();

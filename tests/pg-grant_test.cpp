@@ -535,9 +535,7 @@ BOOST_AUTO_TEST_CASE(twenty_runs_at_once_all_exit_0_with_one_change) {
                                   {{"PGAPPNAME", application}}));
     }
     BOOST_TEST(eventually([&] {
-        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
-                             "AND wait_event_type = 'Lock'",
-                             {application}) == "20";
+        return sessions_waiting_for_lock(application) == 20;
     }));
     holder.exec("COMMIT");
     int altered = 0;
@@ -562,9 +560,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_while_waiting_for_another_run_changes_nothing) {
     Running run = start_tool("pg-grant", {"-d", s.name, "SELECT", "--table", "app.*", s.reader},
                              {{"PGAPPNAME", application}});
     BOOST_TEST_REQUIRE(eventually([&] {
-        return admin().value("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
-                             "AND wait_event_type = 'Lock'",
-                             {application}) == "1";
+        return sessions_waiting_for_lock(application) == 1;
     }));
     run.send_signal(SIGINT);
     const Outcome result = run.wait();

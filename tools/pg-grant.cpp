@@ -193,9 +193,11 @@ std::string text_array(const std::vector<std::string>& values) {
 std::vector<Role> look_up_roles(Session& session, const std::vector<std::string>& names,
                                 std::string& database) {
     const Result rows = session.query(
-        "SELECT pg_catalog.current_database(), r.name, a.oid::pg_catalog.text"
-        " FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY r(name, i)"
-        " LEFT JOIN pg_catalog.pg_roles a ON a.rolname OPERATOR(pg_catalog.=) r.name ORDER BY r.i",
+        // to_regrole over the quoted name: a catalog cache lookup, where the pg_roles view
+        // would join three tables (this runs on every run, changed or not).
+        "SELECT pg_catalog.current_database(), r.name,"
+        " pg_catalog.to_regrole(pg_catalog.quote_ident(r.name))::pg_catalog.oid::pg_catalog.text"
+        " FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY r(name, i) ORDER BY r.i",
         {text_array(names)});
     std::vector<Role> roles;
     for (int row = 0; row < rows.rows(); ++row) {
@@ -341,13 +343,20 @@ Source source_of(Kind kind, int server_version) {
 /// The condition for one schema column: a pattern's regular expression, and system schemas
 /// (pg_*, information_schema) left out unless the pattern names one exactly.
 std::string schema_condition(const std::string& column, const std::optional<std::string>& regex,
-                             bool exact, std::vector<std::optional<std::string>>& params) {
+                             const std::optional<std::string>& exact,
+                             std::vector<std::optional<std::string>>& params) {
     std::string condition = "true";
+    if (exact) {
+        // A plain name: equality, which the planner answers from the catalog's index at
+        // once, where a regular expression has its selectivity estimated.
+        params.emplace_back(*exact);
+        return fmt::format("{} OPERATOR(pg_catalog.=) ${}::pg_catalog.name", column, params.size());
+    }
     if (regex) {
         params.emplace_back(*regex);
         condition = fmt::format("{} OPERATOR(pg_catalog.~) ${}", column, params.size());
     }
-    if (!exact) {
+    {
         condition += fmt::format(" AND {0} OPERATOR(pg_catalog.!~) '^pg_' AND {0} "
                                  "OPERATOR(pg_catalog.<>) 'information_schema'",
                                  column);
@@ -355,19 +364,26 @@ std::string schema_condition(const std::string& column, const std::optional<std:
     return condition;
 }
 
-/// The objects the patterns match, with what the grantees hold on each.
-std::vector<Target> read_objects(Session& session, const Context& context) {
+/// The parameters of one query: $1 is the grantees' oids; the rest are added as the SQL is
+/// written.
+using Params = std::vector<std::optional<std::string>>;
+
+std::string param(Params& params, std::string value) {
+    params.emplace_back(std::move(value));
+    return fmt::format("${}", params.size());
+}
+
+/// Rows of the objects the patterns match, with what the grantees hold on each: 'o', the
+/// oid, schema, name, arguments, GRANT keyword, then an aclexplode row (or NULLs).
+std::string objects_sql(const Context& context, Params& params) {
     const Request& request = context.request;
-    const std::vector<Role>& grantees = context.grantees;
     const Source source = source_of(request.kind, context.server_version);
-    std::vector<std::optional<std::string>> params = {oid_array(grantees)};
     std::string matches = "true";
     if (request.kind == Kind::schema) {
         std::vector<std::string> any;
         for (const auto& pattern : request.schemas) {
             any.push_back(schema_condition("o.nspname", parse_single_pattern(pattern, "schema"),
-                                           single_pattern_name(pattern, "schema").has_value(),
-                                           params));
+                                           single_pattern_name(pattern, "schema"), params));
         }
         matches = fmt::format("({})", fmt::join(any, ") OR ("));
     } else if (request.kind != Kind::database) {
@@ -375,43 +391,30 @@ std::vector<Target> read_objects(Session& session, const Context& context) {
         for (const auto& text : request.patterns()) {
             const NamePattern pattern = parse_name_pattern(text, context.database);
             std::string condition = schema_condition("n.nspname", pattern.schema_regex,
-                                                     pattern.schema_name.has_value(), params);
-            if (pattern.name_regex) {
-                params.emplace_back(*pattern.name_regex);
-                condition += fmt::format(" AND {} OPERATOR(pg_catalog.~) ${}", source.name,
-                                         params.size());
+                                                     pattern.schema_name, params);
+            if (pattern.name) {
+                condition += fmt::format(" AND {} OPERATOR(pg_catalog.=) {}::pg_catalog.name",
+                                         source.name, param(params, *pattern.name));
+            } else if (pattern.name_regex) {
+                condition += fmt::format(" AND {} OPERATOR(pg_catalog.~) {}", source.name,
+                                         param(params, *pattern.name_regex));
             }
             any.push_back(condition);
         }
         matches = fmt::format("({})", fmt::join(any, ") OR ("));
     }
-    const Result rows = session.query(
-        fmt::format("SELECT o.oid::pg_catalog.text, {schema}, {name}, {signature}, {keyword},"
-                    " a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
-                    " pg_catalog.pg_get_userbyid(a.grantor)"
-                    " FROM {from} LEFT JOIN LATERAL pg_catalog.aclexplode({acl}) a"
-                    " ON a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])"
-                    " WHERE {where} AND {matches} ORDER BY 2, 3, 4, 1",
-                    fmt::arg("schema", source.schema), fmt::arg("name", source.name),
-                    fmt::arg("signature", source.signature), fmt::arg("keyword", source.keyword),
-                    fmt::arg("from", source.from), fmt::arg("acl", source.acl),
-                    fmt::arg("where", source.where), fmt::arg("matches", matches)),
-        params);
-    std::vector<Target> targets;
-    for (int row = 0; row < rows.rows(); ++row) {
-        const std::string key(rows.text(row, 0));
-        if (targets.empty() || targets.back().key != key) {
-            Target target;
-            target.key = key;
-            target.schema = rows.value(row, 1);
-            target.name = std::string(rows.text(row, 2));
-            target.signature = rows.value(row, 3);
-            target.keyword = std::string(rows.text(row, 4));
-            targets.push_back(std::move(target));
-        }
-        add_acl_row(targets.back(), rows, row, 5);
-    }
-    return targets;
+    return fmt::format(
+        "SELECT 'o'::pg_catalog.text, o.oid::pg_catalog.text, ({schema})::pg_catalog.text,"
+        " {name}::pg_catalog.text, ({signature})::pg_catalog.text, ({keyword})::pg_catalog.text,"
+        " a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
+        " pg_catalog.pg_get_userbyid(a.grantor)::pg_catalog.text"
+        " FROM {from} LEFT JOIN LATERAL pg_catalog.aclexplode({acl}) a"
+        " ON a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])"
+        " WHERE {where} AND {matches}",
+        fmt::arg("schema", source.schema), fmt::arg("name", source.name),
+        fmt::arg("signature", source.signature), fmt::arg("keyword", source.keyword),
+        fmt::arg("from", source.from), fmt::arg("acl", source.acl), fmt::arg("where", source.where),
+        fmt::arg("matches", matches));
 }
 
 /// Whether a --for-future pattern is for every schema (its schema part is "*"): the role's
@@ -420,76 +423,111 @@ bool for_every_schema(const NamePattern& pattern) {
     return pattern.has_schema_part && !pattern.schema_regex;
 }
 
-/// What --for-future sets: the role's default privileges in each schema the patterns name
-/// (per-schema entries of pg_default_acl), and, for a "*" schema part or --schema, its
-/// default privileges for every schema (the global entry, or the built-in defaults where it
-/// has none). A schema's entry only adds to the global one: what the global one gives is
-/// kept beside it (Target::inherited), since a schema's REVOKE cannot take it away.
-std::vector<Target> read_future(Session& session, const Context& context) {
+/// Whether --for-future sets the role's default privileges for every schema: for a "*"
+/// schema part, and always for --schema (schemas have no other).
+bool future_for_every_schema(const Context& context) {
+    if (context.request.kind == Kind::schema) return true;
+    for (const auto& text : context.request.patterns()) {
+        if (for_every_schema(parse_name_pattern(text, context.database))) return true;
+    }
+    return false;
+}
+
+/// Rows of what --for-future sets, in the columns of objects_sql ('f', no oid, the schema or
+/// NULL for every schema): the role's default privileges in each schema the patterns name
+/// (per-schema entries of pg_default_acl), and for every schema (the global entry, or the
+/// built-in defaults where it has none), which the server adds to a schema's own.
+std::string future_sql(const Context& context, Params& params) {
     const Request& request = context.request;
     const KindInfo& info = kind_info(request.kind);
-    std::vector<std::optional<std::string>> params = {oid_array(context.grantees), context.owner->oid,
-                                                      std::string(1, info.default_acl_type),
-                                                      std::string(1, info.acldefault_type)};
-    bool every_schema = request.kind == Kind::schema;
+    const std::string owner = param(params, context.owner->oid);
+    const std::string type = param(params, std::string(1, info.default_acl_type));
+    const std::string builtin = param(params, std::string(1, info.acldefault_type));
     std::vector<std::string> any;
     if (request.kind != Kind::schema) {
         for (const auto& text : request.patterns()) {
             const NamePattern pattern = parse_name_pattern(text, context.database);
-            if (for_every_schema(pattern)) {
-                every_schema = true;
-                continue;
-            }
+            if (for_every_schema(pattern)) continue;
             any.push_back(schema_condition("n.nspname", pattern.schema_regex,
-                                           pattern.schema_name.has_value(), params));
+                                           pattern.schema_name, params));
         }
     }
-    std::string sql =
-        "SELECT NULL, a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
-        " pg_catalog.pg_get_userbyid(a.grantor) FROM pg_catalog.aclexplode(COALESCE((SELECT"
-        " d.defaclacl FROM pg_catalog.pg_default_acl d WHERE d.defaclrole OPERATOR(pg_catalog.=)"
-        " $2::pg_catalog.oid AND d.defaclnamespace OPERATOR(pg_catalog.=) 0 AND d.defaclobjtype"
-        " OPERATOR(pg_catalog.=) $3::pg_catalog.\"char\"), pg_catalog.acldefault("
-        "$4::pg_catalog.\"char\", $2::pg_catalog.oid))) a"
-        " WHERE a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])";
+    const std::string columns =
+        "a.grantee::pg_catalog.text, a.privilege_type, a.is_grantable,"
+        " pg_catalog.pg_get_userbyid(a.grantor)::pg_catalog.text";
+    std::string sql = fmt::format(
+        "SELECT 'f', NULL, NULL, NULL, NULL, NULL, {columns}"
+        " FROM pg_catalog.aclexplode(COALESCE((SELECT d.defaclacl FROM pg_catalog.pg_default_acl d"
+        " WHERE d.defaclrole OPERATOR(pg_catalog.=) {owner}::pg_catalog.oid"
+        " AND d.defaclnamespace OPERATOR(pg_catalog.=) 0"
+        " AND d.defaclobjtype OPERATOR(pg_catalog.=) {type}::pg_catalog.\"char\"),"
+        " pg_catalog.acldefault({builtin}::pg_catalog.\"char\", {owner}::pg_catalog.oid))) a"
+        " WHERE a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])",
+        fmt::arg("columns", columns), fmt::arg("owner", owner), fmt::arg("type", type),
+        fmt::arg("builtin", builtin));
     if (!any.empty()) {
         sql += fmt::format(
-            " UNION ALL SELECT n.nspname, a.grantee::pg_catalog.text, a.privilege_type,"
-            " a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor) FROM pg_catalog.pg_namespace n"
-            " LEFT JOIN LATERAL pg_catalog.aclexplode((SELECT d.defaclacl FROM"
-            " pg_catalog.pg_default_acl d WHERE d.defaclrole OPERATOR(pg_catalog.=) $2::pg_catalog.oid"
+            " UNION ALL SELECT 'f', NULL, n.nspname::pg_catalog.text, NULL, NULL, NULL, {columns}"
+            " FROM pg_catalog.pg_namespace n LEFT JOIN LATERAL pg_catalog.aclexplode((SELECT"
+            " d.defaclacl FROM pg_catalog.pg_default_acl d"
+            " WHERE d.defaclrole OPERATOR(pg_catalog.=) {owner}::pg_catalog.oid"
             " AND d.defaclnamespace OPERATOR(pg_catalog.=) n.oid"
-            " AND d.defaclobjtype OPERATOR(pg_catalog.=) $3::pg_catalog.\"char\")) a"
-            " ON a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) WHERE ({})",
-            fmt::join(any, ") OR ("));
+            " AND d.defaclobjtype OPERATOR(pg_catalog.=) {type}::pg_catalog.\"char\")) a"
+            " ON a.grantee OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) WHERE ({any})",
+            fmt::arg("columns", columns), fmt::arg("owner", owner), fmt::arg("type", type),
+            fmt::arg("any", fmt::join(any, ") OR (")));
     }
-    sql += " ORDER BY 1 NULLS FIRST";
-    const Result rows = session.query(sql, params);
+    return sql;
+}
+
+/// What the catalog holds for the run: the objects, and with --for-future the future objects
+/// (a schema's, and every schema's), in one query whatever the run asks.
+Snapshot read_snapshot(Session& session, const Context& context) {
+    Params params = {oid_array(context.grantees)};
+    std::string sql = objects_sql(context, params);
+    if (context.owner) sql += " UNION ALL " + future_sql(context, params);
+    const Result rows = session.query(
+        "SELECT * FROM (" + sql + ") r ORDER BY 1 DESC, 3 NULLS FIRST, 4, 5, 2", params);
+    Snapshot snapshot;
+    const KindInfo& info = kind_info(context.request.kind);
     Target global;
     global.key = "future:";
     global.keyword = std::string(info.future_keyword);
     global.future = true;
-    std::vector<Target> targets;
+    std::vector<Target>& targets = snapshot.targets;
     for (int row = 0; row < rows.rows(); ++row) {
-        const std::optional<std::string> schema = rows.value(row, 0);
-        if (!schema) {
-            add_acl_row(global, rows, row, 1);
+        const bool future = rows.text(row, 0) == "f";
+        const std::optional<std::string> schema = rows.value(row, 2);
+        if (future && !schema) {
+            add_acl_row(global, rows, row, 6);
             continue;
         }
-        const std::string key = "future:" + *schema;
+        const std::string key =
+            future ? "future:" + *schema : std::string(rows.text(row, 1));
         if (targets.empty() || targets.back().key != key) {
             Target target;
             target.key = key;
             target.schema = schema;
-            target.keyword = std::string(info.future_keyword);
-            target.future = true;
-            target.inherited = global.held;
+            if (future) {
+                target.keyword = std::string(info.future_keyword);
+                target.future = true;
+                target.inherited = global.held;  // the global rows come first (NULLS FIRST)
+            } else {
+                target.name = std::string(rows.text(row, 3));
+                target.signature = rows.value(row, 4);
+                target.keyword = std::string(rows.text(row, 5));
+            }
             targets.push_back(std::move(target));
         }
-        add_acl_row(targets.back(), rows, row, 1);
+        add_acl_row(targets.back(), rows, row, 6);
     }
-    if (every_schema) targets.insert(targets.begin(), std::move(global));
-    return targets;
+    if (context.owner && future_for_every_schema(context)) {
+        // Before the schemas' future objects, after the objects ('o' sorts first).
+        const auto first_future = std::find_if(targets.begin(), targets.end(),
+                                               [](const Target& t) { return t.future; });
+        targets.insert(first_future, std::move(global));
+    }
+    return snapshot;
 }
 
 /// An object kind's "does not exist", as the server words it for that kind.
@@ -643,15 +681,6 @@ std::vector<Statement> statements_for(const Session& session, const Request& req
 }
 
 
-Snapshot read_snapshot(Session& session, const Context& context) {
-    Snapshot snapshot;
-    snapshot.targets = read_objects(session, context);
-    if (context.owner) {
-        std::vector<Target> future = read_future(session, context);
-        for (Target& target : future) snapshot.targets.push_back(std::move(target));
-    }
-    return snapshot;
-}
 
 Plan make_plan(const Session& session, const Context& context, const Snapshot& snapshot) {
     Plan plan;

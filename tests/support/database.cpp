@@ -70,4 +70,12 @@ Database& admin() {
     return database;
 }
 
+int sessions_waiting_for_lock(const std::string& application) {
+    return std::stoi(admin()
+                         .value("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
+                                "AND wait_event_type = 'Lock'",
+                                {application})
+                         .value_or("0"));
+}
+
 }  // namespace pgkit::test

@@ -47,4 +47,8 @@ private:
 /// The shared cluster's `postgres` database, as the superuser over the socket.
 Database& admin();
 
+/// How many sessions whose application_name is `application` wait for a lock now
+/// (pg_stat_activity): a tool run with PGAPPNAME set, blocked by a test's open transaction.
+int sessions_waiting_for_lock(const std::string& application);
+
 }  // namespace pgkit::test
