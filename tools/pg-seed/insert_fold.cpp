@@ -225,7 +225,9 @@ std::optional<InsertShape> parse_insert(std::string_view statement) {
         std::size_t width = 0;
         do {
             scan.skip_space();
-            if (!scan.constant()) return std::nullopt;
+            const bool is_default = scan.keyword("DEFAULT");
+            if (!is_default && !scan.constant()) return std::nullopt;
+            shape.any_default = shape.any_default || is_default;
             ++width;
             scan.skip_space();
         } while (scan.take(','));
@@ -255,6 +257,116 @@ std::string folded_statement(std::string_view header, const std::vector<std::str
         sql += rows[i];
     }
     return sql;
+}
+
+namespace {
+
+/// An identifier as the catalog has it: quotes removed ("" is one), or letters folded to
+/// lower case (ASCII, as the server folds them).
+std::string catalog_name(std::string_view written) {
+    std::string name;
+    if (!written.empty() && written.front() == '"') {
+        for (std::size_t i = 1; i + 1 < written.size(); ++i) {
+            name += written[i];
+            if (written[i] == '"') ++i;  // "" stands for one
+        }
+        return name;
+    }
+    for (const char c : written) name += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    return name;
+}
+
+}  // namespace
+
+std::optional<Header> parse_header(std::string_view text) {
+    Scanner scan(text);
+    if (!scan.keyword("INSERT")) return std::nullopt;
+    scan.skip_space();
+    if (!scan.keyword("INTO")) return std::nullopt;
+    scan.skip_space();
+    const std::size_t target_start = scan.at();
+    if (!scan.qualified_name()) return std::nullopt;
+    Header header;
+    header.target = std::string(text.substr(target_start, scan.at() - target_start));
+    scan.skip_space();
+    if (scan.peek() == '(') {
+        const std::size_t list_start = scan.at();
+        scan.take('(');
+        do {
+            scan.skip_space();
+            const std::size_t start = scan.at();
+            if (!scan.identifier()) return std::nullopt;
+            header.columns.push_back(catalog_name(text.substr(start, scan.at() - start)));
+            if (header.columns.back().size() > 63) return std::nullopt;
+            scan.skip_space();
+        } while (scan.take(','));
+        if (!scan.take(')')) return std::nullopt;
+        header.list = std::string(text.substr(list_start, scan.at() - list_start));
+        scan.skip_space();
+    }
+    if (scan.keyword("OVERRIDING")) {
+        scan.skip_space();
+        header.overriding =
+            scan.keyword("SYSTEM") ? Header::Overriding::system : Header::Overriding::user;
+    }
+    return header;
+}
+
+std::string copy_statement(const Header& header) {
+    return "COPY " + header.target + " " + header.list.value_or("") + " FROM STDIN";
+}
+
+std::optional<std::string> copy_line(std::string_view row, const std::vector<ColumnType>& columns) {
+    Scanner scan(row);
+    if (!scan.take('(')) return std::nullopt;
+    std::string line;
+    std::size_t index = 0;
+    do {
+        scan.skip_space();
+        if (index >= columns.size()) return std::nullopt;
+        const ColumnType& column = columns[index];
+        if (index > 0) line += '\t';
+        const std::size_t start = scan.at();
+        const char c = scan.peek();
+        if (c == '\'') {
+            if (!scan.constant()) return std::nullopt;
+            // The string's text: '' is one quote; then COPY's escapes for what it reads.
+            const std::string_view quoted = row.substr(start + 1, scan.at() - start - 2);
+            for (std::size_t i = 0; i < quoted.size(); ++i) {
+                const char b = quoted[i];
+                if (b == '\'') ++i;
+                switch (b) {
+                    case '\\': line += "\\\\"; break;
+                    case '\n': line += "\\n"; break;
+                    case '\r': line += "\\r"; break;
+                    case '\t': line += "\\t"; break;
+                    default: line += b;
+                }
+            }
+        } else if (c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9')) {
+            if (!(column.number || column.integer) || !scan.constant()) return std::nullopt;
+            for (const char b : row.substr(start, scan.at() - start)) {
+                // An integer column reads integers alike; 2.5 INSERT would round, COPY refuse.
+                if (column.integer && !is_digit(b) && b != '+' && b != '-' && !is_space(b)) {
+                    return std::nullopt;
+                }
+                if (!is_space(b)) line += b;  // "- 5" is -5
+            }
+        } else if (scan.keyword("NULL")) {
+            line += "\\N";
+        } else if (column.boolean && scan.keyword("TRUE")) {
+            line += "true";
+        } else if (column.boolean && scan.keyword("FALSE")) {
+            line += "false";
+        } else {
+            return std::nullopt;  // E'', DEFAULT, TRUE or FALSE into another type
+        }
+        ++index;
+        scan.skip_space();
+    } while (scan.take(','));
+    if (!scan.take(')') || index != columns.size()) return std::nullopt;
+    line += '\n';
+    return line;
 }
 
 std::string_view fold_check_query() {
@@ -295,7 +407,25 @@ std::string_view fold_check_query() {
            "   OR (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass"
            "    AND d.objid IN (SELECT k.oid FROM pg_catalog.pg_constraint k"
            "     WHERE k.conrelid IN (SELECT relid FROM tree)"
-           "     OR k.contypid IN (SELECT oid FROM domains)))))";
+           "     OR k.contypid IN (SELECT oid FROM domains)))))"
+           // The table's columns in order: the kind of type COPY may read a number or a
+           // boolean into as INSERT does, the identity kind, and whether a default of theirs
+           // takes a value from a sequence (which a failed fold would use up).
+           ", (SELECT pg_catalog.json_agg(pg_catalog.json_build_object("
+           "   'name', a.attname,"
+           "   'type', CASE WHEN a.atttypid OPERATOR(pg_catalog.=) ANY ('{21,23,20}'::pg_catalog.oid[])"
+           "     THEN 'integer' WHEN a.atttypid OPERATOR(pg_catalog.=) ANY ('{1700,700,701}'::pg_catalog.oid[])"
+           "     THEN 'number' WHEN a.atttypid OPERATOR(pg_catalog.=) 16 THEN 'boolean' ELSE 'other' END,"
+           "   'identity', a.attidentity::pg_catalog.text,"
+           "   'sequence', a.attidentity OPERATOR(pg_catalog.<>) '' OR EXISTS (SELECT 1"
+           "    FROM pg_catalog.pg_attrdef f JOIN pg_catalog.pg_depend d"
+           "    ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
+           "    AND d.objid OPERATOR(pg_catalog.=) f.oid JOIN pg_catalog.pg_class s"
+           "    ON s.oid OPERATOR(pg_catalog.=) d.refobjid AND s.relkind OPERATOR(pg_catalog.=) 'S'"
+           "    WHERE f.adrelid OPERATOR(pg_catalog.=) a.attrelid AND f.adnum OPERATOR(pg_catalog.=) a.attnum))"
+           "  ORDER BY a.attnum) FROM pg_catalog.pg_attribute a, target t"
+           "  WHERE a.attrelid OPERATOR(pg_catalog.=) t.oid AND a.attnum OPERATOR(pg_catalog.>) 0"
+           "  AND NOT a.attisdropped)";
 }
 
 }  // namespace pgkit

@@ -25,6 +25,7 @@ struct InsertShape {
     std::string_view target;  ///< the table's name as written: `public.items`, `"My T"`
     std::vector<std::string_view> rows;
     std::size_t width = 0;
+    bool any_default = false;  ///< a DEFAULT among the values
 };
 
 /// The shape of `statement` when it is `INSERT INTO name [(columns)] [OVERRIDING {SYSTEM |
@@ -35,15 +36,50 @@ struct InsertShape {
 /// with standard strings and an encoding without ASCII trail bytes (TextReading::plain_bytes).
 std::optional<InsertShape> parse_insert(std::string_view statement);
 
-/// Rows a folded statement holds at most, and its text's size: the rest starts another.
+/// Rows a multi-row INSERT holds at most, and its statements' size: the rest starts another.
 inline constexpr std::size_t fold_max_rows = 1000;
 inline constexpr std::size_t fold_max_bytes = 1024 * 1024;
+/// The same for a run that goes as COPY (the server keeps no statement of it in memory; the
+/// client keeps the statements until the COPY ends, to send them as written should it fail).
+inline constexpr std::size_t copy_max_rows = 10000;
+inline constexpr std::size_t copy_max_bytes = 8 * 1024 * 1024;
 
 /// The multi-row INSERT of a run: the header, then every row.
 std::string folded_statement(std::string_view header, const std::vector<std::string>& rows);
 
-/// A query ($1: the target's name as written) that answers one row, one boolean: whether a run
-/// of INSERTs into that table may be folded. It resolves the name as the INSERT would (the
+/// What a header says of the columns the run fills.
+struct Header {
+    std::string target;                ///< the table's name as written
+    std::optional<std::string> list;   ///< the column list as written, "(a, b)"; none: all
+    std::vector<std::string> columns;  ///< the list's names as the catalog has them
+    enum class Overriding { none, system, user } overriding = Overriding::none;
+};
+
+/// The parts of a header parse_insert took; nothing for a name over 63 bytes in the column
+/// list (the server would cut it).
+std::optional<Header> parse_header(std::string_view header);
+
+/// The COPY of a header with a column list: COPY t (a, b) FROM STDIN, the names as written.
+std::string copy_statement(const Header& header);
+
+/// What the catalog says of a column, for COPY to read a value as INSERT does.
+struct ColumnType {
+    bool integer = false;  ///< int2, int4, int8: an integer goes as it is (not 2.5: INSERT rounds)
+    bool number = false;   ///< numeric, float4, float8: a number goes as it is
+    bool boolean = false;  ///< bool: TRUE and FALSE go as true and false
+};
+
+/// One row of a run (as parse_insert gave it) as a line of COPY's text format, when COPY reads
+/// every value into its column as the INSERT would: a '...' string (its text, escaped for COPY:
+/// the column's input function reads it either way), NULL, a number into a number column,
+/// TRUE or FALSE into a bool column. Nothing otherwise (an E'' string, DEFAULT, a number into
+/// text, which INSERT would write as the number's canonical text): the run goes as VALUES.
+std::optional<std::string> copy_line(std::string_view row, const std::vector<ColumnType>& columns);
+
+/// A query ($1: the target's name as written) that answers one row: whether a run of INSERTs
+/// into that table may be folded (a boolean), and its columns in order as a JSON array of
+/// {"name", "type": integer|number|boolean|other, "identity": ""|"a"|"d", "sequence": whether
+/// its default or identity takes values from a sequence}. It resolves the name as the INSERT would (the
 /// session's search_path) and requires an ordinary or partitioned table whose partitions are
 /// all ordinary tables, and, on it and every partition: no trigger but foreign-key checks
 /// towards other tables, no rule, no row-level security, and no default, check constraint

@@ -4,6 +4,9 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "common/text.hpp"
@@ -77,8 +80,13 @@ bool contains_set_config(const std::string& text) {
     return found != text.end();
 }
 
-/// Runs of INSERTs into one table folded into multi-row INSERTs (insert_fold.hpp), in the
-/// order of the file: every other statement ends the run before it is added to the batch.
+/// Runs of INSERTs into one table folded (insert_fold.hpp), in the order of the file: every
+/// other statement ends the run before it is added to the batch. A run whose header names its
+/// columns, and whose values COPY reads as the INSERT would, streams as COPY data while the
+/// file is read (the server parses rows as they come); any other foldable run goes as one
+/// multi-row INSERT at its end. Either way under a savepoint: when the server refuses the
+/// fold, it is rolled back and the run's statements are sent as written, so that the error,
+/// its file and line are theirs.
 class Folder {
 public:
     Folder(ScriptSession& script, SeedFile& file, Batch& batch)
@@ -92,26 +100,35 @@ public:
             shape = parse_insert(splitter.text());
         }
         if (!shape) {
-            end();
-            // What runs now may change a table (a trigger added, a rule): look again.
-            foldable_.clear();
+            other_statement();
             return false;
         }
+        const std::size_t max_rows = copying_ ? copy_max_rows : fold_max_rows;
+        const std::size_t max_bytes = copying_ ? copy_max_bytes : fold_max_bytes;
         if (!statements_.empty() &&
             (header_ != shape->header || width_ != shape->width ||
-             rows_.size() + shape->rows.size() > fold_max_rows || bytes_ > fold_max_bytes)) {
+             rows_ + shape->rows.size() > max_rows || bytes_ > max_bytes)) {
             end();
         }
+        // A COPY under way takes the rows if COPY reads them as the INSERT would; else it ends
+        // here, and this statement starts a run of its own.
+        std::string lines;
+        if (copying_ && !copy_lines(*shape, lines)) end();
         if (statements_.empty()) {
             header_ = shape->header;
             target_ = shape->target;
             width_ = shape->width;
         }
-        for (const auto row : shape->rows) {
-            rows_.emplace_back(row);
-            bytes_ += row.size();
-        }
         statements_.push_back({splitter.text(), splitter.start_line(), splitter.first_line()});
+        any_default_ = any_default_ || shape->any_default;
+        rows_ += shape->rows.size();
+        bytes_ += splitter.text().size();
+        if (copying_) {
+            send_copy_data(lines);
+            return true;
+        }
+        for (const auto row : shape->rows) values_.emplace_back(row);
+        if (statements_.size() == 2) start_copy();
         return true;
     }
 
@@ -119,22 +136,28 @@ public:
     /// the run goes first, and the tables are looked at again after it.
     void other_statement() {
         end();
-        foldable_.clear();
+        tables_.clear();
     }
 
-    /// Sends the run: folded when it has more than one statement and its table allows it,
-    /// else its statements as they are, in the batch.
+    /// Ends the run: the COPY under way, or the multi-row INSERT when the run has more than
+    /// one statement and its table allows it, else its statements as they are, in the batch.
     void end() {
         if (statements_.empty()) return;
-        if (statements_.size() > 1 && may_fold()) {
-            send_folded();
+        if (copying_) {
+            finish_copy();
+        } else if (statements_.size() > 1 && may_fold()) {
+            send_values();
         } else {
             for (const auto& statement : statements_) {
                 batch_.add(statement.text, statement.start_line, statement.first_line);
             }
         }
         statements_.clear();
-        rows_.clear();
+        values_.clear();
+        copy_buffer_.clear();
+        copying_ = false;
+        any_default_ = false;
+        rows_ = 0;
         bytes_ = 0;
     }
 
@@ -144,33 +167,159 @@ private:
         std::size_t start_line, first_line;
     };
 
-    bool may_fold() {
-        const auto known = foldable_.find(header_);
-        if (known != foldable_.end()) return known->second;
+    /// What the catalog says of a table: whether runs into it fold, and its columns' types
+    /// for COPY.
+    struct Table {
+        bool foldable = false;
+        struct Column {
+            std::string name, type, identity;
+            bool sequence = false;
+        };
+        std::vector<Column> columns;  ///< in order
+    };
+
+    const Table& table() {
+        const auto known = tables_.find(header_);
+        if (known != tables_.end()) return known->second;
         flush(script_, batch_, file_);  // what comes before (a CREATE TABLE) is there first
         Session& session = script_.session();
         const Result answer = session.query(fold_check_query(), {target_});
-        const bool foldable = answer.rows() == 1 && answer.text(0, 0) == "t";
-        foldable_[header_] = foldable;
-        return foldable;
+        Table table;
+        table.foldable = answer.rows() == 1 && answer.text(0, 0) == "t";
+        if (table.foldable && !answer.is_null(0, 1)) {
+            for (const auto& column : nlohmann::json::parse(answer.text(0, 1))) {
+                table.columns.push_back({column.at("name").get<std::string>(),
+                                         column.at("type").get<std::string>(),
+                                         column.at("identity").get<std::string>(),
+                                         column.at("sequence").get<bool>()});
+            }
+        }
+        return tables_[header_] = std::move(table);
     }
 
-    void send_folded() {
+    /// The run's rows as COPY data, when its header names the columns and COPY reads every
+    /// value as the INSERT would; sets copy_columns_ on the way.
+    bool copy_lines(const InsertShape& shape, std::string& lines) {
+        for (const auto row : shape.rows) {
+            const auto line = copy_line(row, copy_columns_);
+            if (!line) return false;
+            lines += *line;
+        }
+        return true;
+    }
+
+    /// Whether the run may fold: its table allows it, and no sequence gives a value to its
+    /// rows (a default or identity of a column the run leaves out, or sets to DEFAULT, or
+    /// OVERRIDING USER VALUE), since a fold that fails and is sent again as written would
+    /// have used up the values its rows took (a sequence is not rolled back).
+    bool may_fold() {
+        const Table& table = this->table();
+        if (!table.foldable) return false;
+        const auto header = parse_header(header_);
+        if (!header) return false;
+        std::set<std::string> filled(header->columns.begin(), header->columns.end());
+        if (!header->list) {
+            for (std::size_t i = 0; i < width_ && i < table.columns.size(); ++i) {
+                filled.insert(table.columns[i].name);
+            }
+        }
+        for (const auto& column : table.columns) {
+            if (!column.sequence) continue;
+            if (any_default_ || filled.count(column.name) == 0 ||
+                (header->overriding == Header::Overriding::user && !column.identity.empty())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// At the run's second statement: the COPY starts, with the rows so far, when the header
+    /// names the columns, and the table and the values allow it.
+    void start_copy() {
+        if (!may_fold()) return;
+        const auto header = parse_header(header_);
+        if (!header->list || header->overriding == Header::Overriding::user) return;
+        const Table& table = this->table();
+        copy_columns_.clear();
+        for (const auto& name : header->columns) {
+            const auto column = std::find_if(table.columns.begin(), table.columns.end(),
+                                             [&](const auto& c) { return c.name == name; });
+            if (column == table.columns.end()) return;  // the INSERT's own error, as written
+            // INSERT refuses a GENERATED ALWAYS identity column without OVERRIDING SYSTEM
+            // VALUE, where COPY would fill it.
+            if (column->identity == "a" && header->overriding != Header::Overriding::system) return;
+            copy_columns_.push_back({column->type == "integer", column->type == "number",
+                                     column->type == "boolean"});
+        }
+        std::string lines;
+        for (const auto& row : values_) {
+            const auto line = copy_line(row, copy_columns_);
+            if (!line) return;
+            lines += *line;
+        }
         flush(script_, batch_, file_);
-        const std::string sql = "SAVEPOINT pgkit_fold;\n" + folded_statement(header_, rows_) +
+        try {
+            // One message opens the savepoint, starts the COPY, and releases it after.
+            script_.begin_copy("SAVEPOINT pgkit_fold; " + copy_statement(*header) +
+                               "; RELEASE SAVEPOINT pgkit_fold");
+        } catch (const ScriptError&) {
+            replay();
+            return;
+        }
+        copying_ = true;
+        values_.clear();
+        send_copy_data(lines);
+    }
+
+    void send_copy_data(const std::string& lines) {
+        copy_buffer_ += lines;
+        if (copy_buffer_.size() < 64 * 1024) return;
+        try {
+            script_.put_copy_data(copy_buffer_.data(), copy_buffer_.size());
+        } catch (const ScriptError&) {
+            replay();
+        }
+        copy_buffer_.clear();
+    }
+
+    void finish_copy() {
+        try {
+            if (!copy_buffer_.empty()) {
+                script_.put_copy_data(copy_buffer_.data(), copy_buffer_.size());
+            }
+            file_.rows += script_.end_copy();
+            file_.statements += static_cast<long long>(statements_.size());
+        } catch (const ScriptError&) {
+            replay();
+        }
+    }
+
+    void send_values() {
+        flush(script_, batch_, file_);
+        const std::string sql = "SAVEPOINT pgkit_fold;\n" + folded_statement(header_, values_) +
                                 ";\nRELEASE SAVEPOINT pgkit_fold";
         try {
-            const auto outcome = script_.send_batch(sql);
+            file_.rows += script_.send_batch(sql).rows;
             file_.statements += static_cast<long long>(statements_.size());
-            file_.rows += outcome.rows;
-            return;
         } catch (const ScriptError&) {
-            // The statements one by one instead: the error, its file and line are theirs.
-            script_.run("ROLLBACK TO SAVEPOINT pgkit_fold; RELEASE SAVEPOINT pgkit_fold");
+            replay();
         }
+    }
+
+    /// The fold failed: back to its savepoint, and the run's statements as written (their
+    /// error, file and line; or, should they pass, their rows). The run ends.
+    void replay() {
+        script_.run("ROLLBACK TO SAVEPOINT pgkit_fold; RELEASE SAVEPOINT pgkit_fold");
         for (const auto& statement : statements_) {
             batch_.add(statement.text, statement.start_line, statement.first_line);
         }
+        statements_.clear();
+        values_.clear();
+        copy_buffer_.clear();
+        copying_ = false;
+        any_default_ = false;
+        rows_ = 0;
+        bytes_ = 0;
         flush(script_, batch_, file_);
     }
 
@@ -185,10 +334,14 @@ private:
     Batch& batch_;
     bool enabled_;
     std::string header_, target_;
-    std::size_t width_ = 0, bytes_ = 0;
-    std::vector<std::string> rows_;
+    std::size_t width_ = 0, rows_ = 0, bytes_ = 0;
+    std::vector<std::string> values_;  ///< the rows, until the run goes as COPY
     std::vector<Written> statements_;
-    std::map<std::string, bool> foldable_;  ///< by header, until a statement of another kind
+    bool copying_ = false;
+    bool any_default_ = false;
+    std::vector<ColumnType> copy_columns_;
+    std::string copy_buffer_;
+    std::map<std::string, Table> tables_;  ///< by header, until a statement of another kind
 };
 
 }  // namespace
