@@ -213,8 +213,13 @@ private:
 }  // namespace
 
 void ParallelCsv::run(const std::vector<SeedFile*>& files) {
-    const bool any_split = std::any_of(files.begin(), files.end(),
-                                       [&](const SeedFile* file) { return splittable(*file); });
+    // Big files are split only when there are fewer of them than connections: with as many,
+    // each connection loads whole files, as that many psql \copy would (splitting would read
+    // each file twice and keep every connection waiting for the slowest part of each file).
+    const auto big = std::count_if(files.begin(), files.end(),
+                                   [&](const SeedFile* file) { return splittable(*file); });
+    const bool split_any = big > 0 && static_cast<std::size_t>(big) < jobs_;
+    const bool any_split = split_any;
     const std::size_t connections = any_split ? jobs_ : std::min(jobs_, files.size());
     slots_.clear();
     slots_.resize(connections);
@@ -230,7 +235,7 @@ void ParallelCsv::run(const std::vector<SeedFile*>& files) {
     while (true) {
         while (next < files.size()) {
             SeedFile& file = *files[next];
-            if (splittable(file)) {
+            if (split_any && splittable(file)) {
                 if (!std::all_of(slots_.begin(), slots_.end(), idle)) break;
                 start_split(file);
                 ++next;
