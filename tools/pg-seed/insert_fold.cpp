@@ -276,6 +276,22 @@ std::string catalog_name(std::string_view written) {
     return name;
 }
 
+/// Whether a float or numeric column gets the same from COPY reading `number` as from INSERT,
+/// which reads it as a numeric constant first: not for a negative zero (numeric has none, a
+/// float keeps it), nor for a length or exponent numeric may refuse where float input would not.
+bool same_as_numeric(std::string_view number) {
+    if (number.size() > 100) return false;
+    const std::size_t e = number.find_first_of("eE");
+    if (e != std::string_view::npos) {
+        const std::string_view exponent = number.substr(e + 1);
+        const std::size_t digits = exponent.find_first_not_of("+-");
+        if (exponent.size() - digits > 3) return false;  // |exponent| up to 999
+    }
+    const std::string_view mantissa = number.substr(0, e);
+    const bool zero = mantissa.find_first_of("123456789") == std::string_view::npos;
+    return !(zero && mantissa.find('-') != std::string_view::npos);
+}
+
 }  // namespace
 
 std::optional<Header> parse_header(std::string_view text) {
@@ -345,13 +361,16 @@ std::optional<std::string> copy_line(std::string_view row, const std::vector<Col
             }
         } else if (c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9')) {
             if (!(column.number || column.integer) || !scan.constant()) return std::nullopt;
+            std::string number;
             for (const char b : row.substr(start, scan.at() - start)) {
                 // An integer column reads integers alike; 2.5 INSERT would round, COPY refuse.
                 if (column.integer && !is_digit(b) && b != '+' && b != '-' && !is_space(b)) {
                     return std::nullopt;
                 }
-                if (!is_space(b)) line += b;  // "- 5" is -5
+                if (!is_space(b)) number += b;  // "- 5" is -5
             }
+            if (column.number && !same_as_numeric(number)) return std::nullopt;
+            line += number;
         } else if (scan.keyword("NULL")) {
             line += "\\N";
         } else if (column.boolean && scan.keyword("TRUE")) {
@@ -370,13 +389,18 @@ std::optional<std::string> copy_line(std::string_view row, const std::vector<Col
 }
 
 std::string_view fold_check_query() {
-    // $1: the target as written, resolved as the INSERT resolves it. Triggers that fire on
-    // INSERT (tgtype bit 2) are allowed only as the foreign-key checks of the table itself
-    // towards a table outside its partition tree.
+    // $1: the target as written, resolved as the INSERT resolves it. Partitions and parents are
+    // found through pg_inherits, which takes no lock (pg_partition_tree locks every
+    // partition). Triggers that fire on INSERT (tgtype bit 2) are allowed only as the
+    // foreign-key checks of the table itself towards a table outside its family (its
+    // partitions and its parents: a key into a parent of a partition is self-referencing too).
     return "WITH RECURSIVE target AS (SELECT pg_catalog.to_regclass($1) AS oid),"
-           " tree AS (SELECT t.oid AS relid FROM target t WHERE t.oid IS NOT NULL"
-           "  UNION SELECT p.relid FROM target t, pg_catalog.pg_partition_tree(t.oid) p"
-           "  WHERE t.oid IS NOT NULL),"
+           " tree(relid) AS (SELECT t.oid FROM target t WHERE t.oid IS NOT NULL"
+           "  UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree"
+           "  ON i.inhparent OPERATOR(pg_catalog.=) tree.relid),"
+           " family(relid) AS (SELECT relid FROM tree"
+           "  UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN family f"
+           "  ON i.inhrelid OPERATOR(pg_catalog.=) f.relid),"
            " domains(oid) AS ("
            "  SELECT y.oid FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type x"
            "   ON x.oid OPERATOR(pg_catalog.=) a.atttypid JOIN pg_catalog.pg_type y"
@@ -395,11 +419,14 @@ std::string_view fold_check_query() {
            "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
            "   WHERE k.oid OPERATOR(pg_catalog.=) g.tgconstraint AND k.contype OPERATOR(pg_catalog.=) 'f'"
            "   AND k.conrelid OPERATOR(pg_catalog.=) g.tgrelid"
-           "   AND k.confrelid NOT IN (SELECT relid FROM tree)))"
+           "   AND k.confrelid NOT IN (SELECT relid FROM family)))"
            " AND NOT EXISTS (SELECT 1 FROM tree JOIN pg_catalog.pg_rewrite r"
            "  ON r.ev_class OPERATOR(pg_catalog.=) tree.relid)"
+           // Code of the database's own (a function, an operator) in a default, a check or a
+           // domain (its default or checks).
            " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
-           "  WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
+           "  WHERE d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass,"
+           "   'pg_catalog.pg_operator'::pg_catalog.regclass)"
            "  AND d.refobjid OPERATOR(pg_catalog.>=) 16384"
            "  AND ((d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
            "    AND d.objid IN (SELECT f.oid FROM pg_catalog.pg_attrdef f"
@@ -407,10 +434,13 @@ std::string_view fold_check_query() {
            "   OR (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass"
            "    AND d.objid IN (SELECT k.oid FROM pg_catalog.pg_constraint k"
            "     WHERE k.conrelid IN (SELECT relid FROM tree)"
-           "     OR k.contypid IN (SELECT oid FROM domains)))))"
+           "     OR k.contypid IN (SELECT oid FROM domains)))"
+           "   OR (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+           "    AND d.objid IN (SELECT oid FROM domains))))"
            // The table's columns in order: the kind of type COPY may read a number or a
            // boolean into as INSERT does, the identity kind, and whether a default of theirs
-           // takes a value from a sequence (which a failed fold would use up).
+           // (the column's, or its domain's) takes a value from a sequence, which a failed
+           // fold would use up.
            ", (SELECT pg_catalog.json_agg(pg_catalog.json_build_object("
            "   'name', a.attname,"
            "   'type', CASE WHEN a.atttypid OPERATOR(pg_catalog.=) ANY ('{21,23,20}'::pg_catalog.oid[])"
@@ -418,11 +448,17 @@ std::string_view fold_check_query() {
            "     THEN 'number' WHEN a.atttypid OPERATOR(pg_catalog.=) 16 THEN 'boolean' ELSE 'other' END,"
            "   'identity', a.attidentity::pg_catalog.text,"
            "   'sequence', a.attidentity OPERATOR(pg_catalog.<>) '' OR EXISTS (SELECT 1"
-           "    FROM pg_catalog.pg_attrdef f JOIN pg_catalog.pg_depend d"
-           "    ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
-           "    AND d.objid OPERATOR(pg_catalog.=) f.oid JOIN pg_catalog.pg_class s"
-           "    ON s.oid OPERATOR(pg_catalog.=) d.refobjid AND s.relkind OPERATOR(pg_catalog.=) 'S'"
-           "    WHERE f.adrelid OPERATOR(pg_catalog.=) a.attrelid AND f.adnum OPERATOR(pg_catalog.=) a.attnum))"
+           "    FROM pg_catalog.pg_attrdef f WHERE f.adrelid OPERATOR(pg_catalog.=) a.attrelid"
+           "    AND f.adnum OPERATOR(pg_catalog.=) a.attnum AND (pg_catalog.pg_get_expr(f.adbin, f.adrelid)"
+           "    OPERATOR(pg_catalog.~*) 'nextval' OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+           "    JOIN pg_catalog.pg_class s ON s.oid OPERATOR(pg_catalog.=) d.refobjid"
+           "    AND s.relkind OPERATOR(pg_catalog.=) 'S'"
+           "    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
+           "    AND d.objid OPERATOR(pg_catalog.=) f.oid)))"
+           "   OR EXISTS (WITH RECURSIVE chain(oid) AS (SELECT a.atttypid UNION SELECT t.typbasetype"
+           "    FROM pg_catalog.pg_type t JOIN chain c ON t.oid OPERATOR(pg_catalog.=) c.oid"
+           "    WHERE t.typtype OPERATOR(pg_catalog.=) 'd') SELECT 1 FROM chain c JOIN pg_catalog.pg_type t"
+           "    ON t.oid OPERATOR(pg_catalog.=) c.oid WHERE t.typdefault OPERATOR(pg_catalog.~*) 'nextval'))"
            "  ORDER BY a.attnum) FROM pg_catalog.pg_attribute a, target t"
            "  WHERE a.attrelid OPERATOR(pg_catalog.=) t.oid AND a.attnum OPERATOR(pg_catalog.>) 0"
            "  AND NOT a.attisdropped)";

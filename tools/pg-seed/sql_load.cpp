@@ -151,6 +151,9 @@ public:
             for (const auto& statement : statements_) {
                 batch_.add(statement.text, statement.start_line, statement.first_line);
             }
+            // Sent as written: a trigger of that table may change another (DDL), so the
+            // tables are looked at again.
+            tables_.clear();
         }
         statements_.clear();
         values_.clear();
@@ -183,16 +186,26 @@ private:
         if (known != tables_.end()) return known->second;
         flush(script_, batch_, file_);  // what comes before (a CREATE TABLE) is there first
         Session& session = script_.session();
-        const Result answer = session.query(fold_check_query(), {target_});
         Table table;
-        table.foldable = answer.rows() == 1 && answer.text(0, 0) == "t";
-        if (table.foldable && !answer.is_null(0, 1)) {
-            for (const auto& column : nlohmann::json::parse(answer.text(0, 1))) {
-                table.columns.push_back({column.at("name").get<std::string>(),
-                                         column.at("type").get<std::string>(),
-                                         column.at("identity").get<std::string>(),
-                                         column.at("sequence").get<bool>()});
+        // Under a savepoint of its own: a name the check cannot resolve (another database's)
+        // or a catalog it may not read means no folding, never a failed load.
+        session.query("SAVEPOINT pgkit_fold_check");
+        try {
+            const Result answer = session.query(fold_check_query(), {target_});
+            table.foldable = answer.rows() == 1 && answer.text(0, 0) == "t";
+            if (table.foldable && !answer.is_null(0, 1)) {
+                for (const auto& column : nlohmann::json::parse(answer.text(0, 1))) {
+                    table.columns.push_back({column.at("name").get<std::string>(),
+                                             column.at("type").get<std::string>(),
+                                             column.at("identity").get<std::string>(),
+                                             column.at("sequence").get<bool>()});
+                }
             }
+            session.query("RELEASE SAVEPOINT pgkit_fold_check");
+        } catch (const SqlError&) {
+            session.query("ROLLBACK TO SAVEPOINT pgkit_fold_check");
+            session.query("RELEASE SAVEPOINT pgkit_fold_check");
+            table = Table{};
         }
         return tables_[header_] = std::move(table);
     }
@@ -215,6 +228,10 @@ private:
     bool may_fold() {
         const Table& table = this->table();
         if (!table.foldable) return false;
+        // The rows are read as the session reads text now (a DO block may have changed it
+        // unseen by the splitter): standard strings, and no ASCII byte inside a character.
+        flush(script_, batch_, file_);
+        if (!TextReading::of(script_.session().raw()).plain_bytes()) return false;
         const auto header = parse_header(header_);
         if (!header) return false;
         std::set<std::string> filled(header->columns.begin(), header->columns.end());
@@ -310,6 +327,7 @@ private:
     /// error, file and line; or, should they pass, their rows). The run ends.
     void replay() {
         script_.run("ROLLBACK TO SAVEPOINT pgkit_fold; RELEASE SAVEPOINT pgkit_fold");
+        tables_.clear();
         for (const auto& statement : statements_) {
             batch_.add(statement.text, statement.start_line, statement.first_line);
         }
