@@ -81,21 +81,7 @@ public:
 
     /// An identifier, quoted ("a ""b""") or not.
     bool identifier() {
-        if (peek() == '"') {
-            ++at_;
-            while (true) {
-                if (done()) return false;
-                if (text_[at_] == '"') {
-                    if (peek(1) == '"') {
-                        at_ += 2;
-                        continue;
-                    }
-                    ++at_;
-                    return true;
-                }
-                ++at_;
-            }
-        }
+        if (peek() == '"') return quoted('"', false);
         if (!is_letter(peek())) return false;
         while (!done() && is_identifier_char(text_[at_])) ++at_;
         return true;
@@ -136,8 +122,12 @@ public:
     }
 
 private:
-    bool string_literal(bool escapes) {
-        ++at_;  // the opening quote
+    bool string_literal(bool escapes) { return quoted('\'', escapes); }
+
+    /// From an opening quote past its closing one: a doubled quote stands for one, and with
+    /// `escapes` (E'') a backslash takes the next byte with it.
+    bool quoted(char quote, bool escapes) {
+        ++at_;
         while (true) {
             if (done()) return false;
             const char c = text_[at_];
@@ -145,8 +135,8 @@ private:
                 at_ += 2;
                 continue;
             }
-            if (c == '\'') {
-                if (peek(1) == '\'') {
+            if (c == quote) {
+                if (peek(1) == quote) {
                     at_ += 2;
                     continue;
                 }

@@ -155,13 +155,7 @@ public:
             // tables are looked at again.
             tables_.clear();
         }
-        statements_.clear();
-        values_.clear();
-        copy_buffer_.clear();
-        copying_ = false;
-        any_default_ = false;
-        rows_ = 0;
-        bytes_ = 0;
+        clear_run();
     }
 
 private:
@@ -323,6 +317,17 @@ private:
         }
     }
 
+    /// Forgets the run (sent, or handed to the batch).
+    void clear_run() {
+        statements_.clear();
+        values_.clear();
+        copy_buffer_.clear();
+        copying_ = false;
+        any_default_ = false;
+        rows_ = 0;
+        bytes_ = 0;
+    }
+
     /// The fold failed: back to its savepoint, and the run's statements as written (their
     /// error, file and line; or, should they pass, their rows). The run ends.
     void replay() {
@@ -331,13 +336,7 @@ private:
         for (const auto& statement : statements_) {
             batch_.add(statement.text, statement.start_line, statement.first_line);
         }
-        statements_.clear();
-        values_.clear();
-        copy_buffer_.clear();
-        copying_ = false;
-        any_default_ = false;
-        rows_ = 0;
-        bytes_ = 0;
+        clear_run();
         flush(script_, batch_, file_);
     }
 
